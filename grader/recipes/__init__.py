@@ -1,0 +1,1 @@
+"""Recipes: the code that runs inside the learner's process, one module per topic slug."""
