@@ -1,0 +1,1 @@
+"""The quiz: Markdown flashcard decks, FSRS scheduling, SQLite progress and the Textual app."""

@@ -1,0 +1,190 @@
+"""The quiz's Textual app: decks and progress in, screens out. `create_app` is shared by the CLI and the tests."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import date, datetime, tzinfo
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+
+from tui import store
+from tui.deck import Card, Deck, DeckError
+from tui.grading import DEFAULT_GRADE_COMMAND
+from tui.scheduling import StudyOptions
+
+Clock = Callable[[], datetime]
+
+# Set to "home" or "card" to exit as soon as the home screen, or the first card of a session, is on screen
+# (bench/quiz_startup.py measures start-up this way).
+BENCH_EXIT_ENV = "TORCHPREP_BENCH_EXIT"
+
+# Settings kept in the store; a value given to create_app (other than the default) wins over a saved one.
+SETTING_UNTIL = "study.until"
+SETTING_RETENTION = "study.desired_retention"
+SETTING_NEW_PER_DAY = "study.new_per_day"
+SETTING_TYPED = "review.typed_mode"
+
+
+def local_now() -> datetime:
+    """The current time, timezone-aware in the local zone."""
+    return datetime.now().astimezone()
+
+
+class QuizApp(App[None]):
+    """Flashcards of PyTorch interview questions, scheduled with FSRS; progress kept in SQLite."""
+
+    CSS_PATH = "quiz.tcss"
+    TITLE = "torchprep quiz"
+    SUB_TITLE = "PyTorch interview prep"
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+    ]
+
+    def __init__(
+        self,
+        data_dir: Path,
+        options: StudyOptions | None = None,
+        grade_command: Sequence[str] | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        super().__init__()
+        self.data_dir = Path(data_dir)
+        self._given_options = options
+        self.options = options or StudyOptions()
+        self.grade_command: tuple[str, ...] = tuple(grade_command or DEFAULT_GRADE_COMMAND)
+        self.clock: Clock = clock or local_now
+        self.conn: sqlite3.Connection | None = None
+        self.decks: list[Deck] = []
+        self.deck_errors: list[DeckError] = []
+        self.typed_mode = False
+        self.bench_exit = os.environ.get(BENCH_EXIT_ENV, "")
+
+    # --- data -------------------------------------------------------------------------------------------------------
+
+    @property
+    def tz(self) -> tzinfo | None:
+        """The time zone that days are counted in: the clock's (local time in normal use)."""
+        return self.clock().tzinfo
+
+    def today(self) -> date:
+        """Today's date by the app's clock."""
+        return self.clock().date()
+
+    @property
+    def cards(self) -> list[Card]:
+        """Every card of every deck, deck by deck."""
+        return [card for deck in self.decks for card in deck.cards]
+
+    def deck_of(self, card: Card) -> Deck | None:
+        """The deck a card belongs to."""
+        return next((deck for deck in self.decks if deck.name == card.deck), None)
+
+    def load(self) -> None:
+        """Open the store and read the decks; a store that cannot be used ends the app with its message."""
+        from tui.library import load_decks
+
+        self.conn = store.open_store(self.data_dir)
+        self.options = self._saved_options(self.options)
+        self.typed_mode = store.get_setting(self.conn, SETTING_TYPED, "0") == "1"
+        self.decks, self.deck_errors = load_decks(self.data_dir)
+
+    def _saved_options(self, options: StudyOptions) -> StudyOptions:
+        """Options with saved settings filled in where the caller left the default."""
+        assert self.conn is not None
+        default = StudyOptions()
+        changes: dict[str, object] = {}
+        saved_until = store.get_setting(self.conn, SETTING_UNTIL)
+        if options.until is None and saved_until:
+            try:
+                changes["until"] = date.fromisoformat(saved_until)
+            except ValueError:
+                pass
+        saved_retention = store.get_setting(self.conn, SETTING_RETENTION)
+        if options.desired_retention == default.desired_retention and saved_retention:
+            try:
+                value = float(saved_retention)
+                if 0 < value < 1:
+                    changes["desired_retention"] = value
+            except ValueError:
+                pass
+        saved_new = store.get_setting(self.conn, SETTING_NEW_PER_DAY)
+        if options.new_per_day == default.new_per_day and saved_new and saved_new.isdigit():
+            changes["new_per_day"] = int(saved_new)
+        return replace(options, **changes) if changes else options
+
+    def save_options(self, options: StudyOptions) -> None:
+        """Use these options from now on and keep them for the next start."""
+        assert self.conn is not None
+        self.options = options
+        store.set_setting(self.conn, SETTING_UNTIL, options.until.isoformat() if options.until else "")
+        store.set_setting(self.conn, SETTING_RETENTION, repr(options.desired_retention))
+        store.set_setting(self.conn, SETTING_NEW_PER_DAY, str(options.new_per_day))
+
+    def set_typed_mode(self, typed: bool) -> None:
+        """Switch typed-answer mode and remember it."""
+        self.typed_mode = typed
+        if self.conn is not None:
+            store.set_setting(self.conn, SETTING_TYPED, "1" if typed else "0")
+
+    # --- screens ----------------------------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        try:
+            self.load()
+        except store.StoreError as error:
+            self.exit(return_code=2, message=str(error))
+            return
+        from tui.screens.home import HomeScreen
+
+        self.push_screen(HomeScreen())
+        for error in self.deck_errors:
+            self.notify(str(error), title="Deck not loaded", severity="warning", timeout=10)
+
+    def start_review(
+        self, *, deck: str | None = None, cram_topic: int | None = None, only: Sequence[Card] | None = None
+    ) -> None:
+        """Open a study session: what is due (of one deck), a crammed topic, or exactly the given cards."""
+        from tui.screens.review import ReviewScreen
+        from tui.session import Session
+
+        assert self.conn is not None
+        cards = [card for card in self.cards if deck is None or card.deck == deck]
+        options = replace(self.options, cram_topic=cram_topic)
+        session = Session(self.conn, cards, options, self.clock, self.tz, only=only)
+        self.push_screen(ReviewScreen(session, title=self._session_title(deck, cram_topic, only)))
+
+    def _session_title(self, deck: str | None, cram_topic: int | None, only: Sequence[Card] | None) -> str:
+        if only is not None:
+            return "Chosen cards" if len(only) != 1 else f"Card {only[0].number}"
+        if cram_topic is not None:
+            return f"Cram topic {cram_topic}"
+        found = next((d for d in self.decks if d.name == deck), None)
+        return found.title if found is not None else "All decks"
+
+    def bench_mark(self, stage: str) -> None:
+        """Exit now if the start-up benchmark asked to stop at this stage."""
+        if self.bench_exit == stage:
+            self.call_after_refresh(self.exit)
+
+    async def on_unmount(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+
+def create_app(
+    data_dir: Path,
+    options: StudyOptions | None = None,
+    grade_command: Sequence[str] | None = None,
+    clock: Clock | None = None,
+) -> QuizApp:
+    """The quiz app over the decks and progress in `data_dir`.
+
+    grade_command runs the grader (default: this Python with `-m grader.cli`); clock gives "now" (tests freeze it).
+    """
+    return QuizApp(Path(data_dir), options=options, grade_command=grade_command, clock=clock)

@@ -1,0 +1,280 @@
+"""The `quiz` command: open the flashcard app, or check, import, list and export Markdown decks.
+
+    quiz [--data-dir DIR] [--until YYYY-MM-DD] [--retention 0.9] [--new-per-day 20]
+    quiz check [--json] FILE...      quiz import [--replace] FILE...      quiz decks      quiz export --anki FILE.apkg
+
+The app, the store and the Anki exporter are imported only by the commands that use them, so `quiz check` stays
+fast and never loads textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from tui.deck import Deck, DeckError, Problem, check_deck, decode_document
+
+DEBUG_ENV = "TORCHPREP_DEBUG"
+
+
+class CliError(Exception):
+    """A failure to report as one line and a non-zero exit."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the `quiz` command line; return the exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # argparse has printed usage and the error (or the help)
+        return exit_.code if isinstance(exit_.code, int) else 2
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 1
+    except Exception as error:  # the last line of defence: one clear line, never a traceback
+        if os.environ.get(DEBUG_ENV):
+            raise
+        _error(_describe(error))
+        return 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of `quiz` and its subcommands."""
+    parser = argparse.ArgumentParser(
+        prog="quiz",
+        description="PyTorch interview flashcards from Markdown decks, scheduled with FSRS.",
+        epilog=f"Set {DEBUG_ENV}=1 to see a traceback when something fails unexpectedly.",
+    )
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--data-dir", metavar="DIR", default=argparse.SUPPRESS,
+        help="where progress and imported decks are kept (default: $TORCHPREP_DATA_DIR or the user data directory)",
+    )
+    parser.add_argument("--data-dir", metavar="DIR", default=None, help=common._actions[0].help)
+    parser.add_argument("--until", metavar="YYYY-MM-DD", type=_date, help="interview date: be ready by then")
+    parser.add_argument("--retention", metavar="0.9", type=_retention, help="desired retention, between 0 and 1")
+    parser.add_argument("--new-per-day", metavar="20", type=_count, help="new cards per day")
+    parser.set_defaults(run=_run_app)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    check = commands.add_parser("check", parents=[common], help="validate Markdown decks and show their cards")
+    check.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    check.add_argument("files", nargs="+", metavar="FILE", type=Path)
+    check.set_defaults(run=_run_check)
+
+    importing = commands.add_parser("import", parents=[common], help="add Markdown decks to your decks")
+    importing.add_argument("--replace", action="store_true", help="replace a different deck of the same name")
+    importing.add_argument("files", nargs="+", metavar="FILE", type=Path)
+    importing.set_defaults(run=_run_import)
+
+    decks = commands.add_parser("decks", parents=[common], help="list the built-in and imported decks")
+    decks.set_defaults(run=_run_decks)
+
+    export = commands.add_parser("export", parents=[common], help="export every deck")
+    export.add_argument("--anki", metavar="FILE.apkg", type=Path, required=True, help="write an Anki package")
+    export.set_defaults(run=_run_export)
+    return parser
+
+
+def check_report(path: Path) -> tuple[Deck | None, list[Problem]]:
+    """The deck (if any) and every problem of one file; unreadable files are a problem, not an exception."""
+    try:
+        text = decode_document(path.read_bytes(), str(path))
+    except DeckError as error:
+        return None, [Problem(error.line, error.message)]
+    except FileNotFoundError:
+        return None, [Problem(None, "no such file")]
+    except IsADirectoryError:
+        return None, [Problem(None, "is a directory, not a Markdown file")]
+    except OSError as error:
+        return None, [Problem(None, f"cannot read the file: {error.strerror or error}")]
+    return check_deck(text, source=str(path), name=path.stem)
+
+
+def check_json(paths: Sequence[Path]) -> dict:
+    """The `quiz check --json` document for these files."""
+    files = []
+    for path in paths:
+        deck, problems = check_report(path)
+        cards = [
+            {"number": card.number, "question": card.question, "answered": card.answered, "line": card.line}
+            for card in (deck.cards if deck else ())
+        ]
+        errors = [{"line": problem.line, "message": problem.message} for problem in problems]
+        files.append({"path": str(path), "cards": cards, "errors": errors})
+    return {"files": files}
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    report = check_json(args.files)
+    failed = any(entry["errors"] for entry in report["files"])
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return 1 if failed else 0
+    for entry in report["files"]:
+        cards = entry["cards"]
+        answered = sum(card["answered"] for card in cards)
+        status = "error" if entry["errors"] else "ok"
+        print(f"{entry['path']}: {status}, {len(cards)} cards ({answered} answered, {len(cards) - answered} unanswered)")
+        for card in cards:
+            state = "answered  " if card["answered"] else "unanswered"
+            print(f"  {card['number']:>4}  {state}  line {card['line']:<5} {card['question']}")
+        for error in entry["errors"]:
+            where = f"{entry['path']}:{error['line']}" if error["line"] is not None else entry["path"]
+            print(f"{where}: {error['message']}")
+    return 1 if failed else 0
+
+
+def _run_import(args: argparse.Namespace) -> int:
+    from tui.library import import_deck_file
+
+    folder = _data_dir(args)
+    failed = False
+    for path in args.files:
+        try:
+            result = import_deck_file(path, folder, replace=args.replace)
+        except DeckError as error:
+            _error(str(error))
+            failed = True
+            continue
+        deck = result.deck
+        answered = sum(card.answered for card in deck.cards)
+        summary = f"'{deck.name}' ({len(deck.cards)} cards, {answered} answered)"
+        if result.action == "unchanged":
+            print(f"{path}: already imported as {summary}, nothing changed")
+            continue
+        print(f"{path}: {result.action} {summary} -> {result.target}")
+        if deck.name != path.stem:
+            print(f"  note: imported as '{deck.name}' because a built-in deck is named '{path.stem}'")
+        if result.previous is not None:
+            _print_changes(result.previous, deck)
+    return 1 if failed else 0
+
+
+def _print_changes(previous: Deck, current: Deck) -> None:
+    """Which questions an edited deck added or removed (review history is kept by question number)."""
+    before = {card.number for card in previous.cards}
+    after = {card.number for card in current.cards}
+    if after - before:
+        print(f"  new questions: {', '.join(map(str, sorted(after - before)))}")
+    if before - after:
+        print(f"  removed questions: {', '.join(map(str, sorted(before - after)))} (their review history is kept)")
+
+
+def _run_decks(args: argparse.Namespace) -> int:
+    from tui.library import deck_origin, load_decks
+
+    folder = _data_dir(args)
+    decks, errors = load_decks(folder)
+    if not decks and not errors:
+        print("no decks yet: import one with `quiz import FILE.md`")
+    for deck in decks:
+        answered = sum(card.answered for card in deck.cards)
+        print(f"{deck.name}  {deck.title}  {len(deck.cards)} cards ({answered} answered)  {deck_origin(deck, folder)}")
+    for error in errors:
+        _error(str(error))
+    return 1 if errors else 0
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from tui.anki import export_apkg
+    from tui.library import load_decks
+
+    folder = _data_dir(args)
+    decks, errors = load_decks(folder)
+    for error in errors:
+        _error(f"{error} (not exported)")
+    if not decks:
+        raise CliError("no decks to export")
+    count = export_apkg(decks, args.anki, _own_answers(folder))
+    print(f"wrote {count} notes from {len(decks)} decks to {args.anki}")
+    return 0
+
+
+def _own_answers(folder: Path) -> dict[tuple[str, int], str]:
+    """The learner's own answers (exported for cards the source leaves unanswered); none if the store is unusable."""
+    from tui.store import StoreError, open_store, user_answers
+
+    try:
+        conn = open_store(folder)
+    except StoreError as error:
+        _error(f"{error} (exporting without your own answers)")
+        return {}
+    try:
+        return user_answers(conn)
+    finally:
+        conn.close()
+
+
+def _run_app(args: argparse.Namespace) -> int:
+    from tui.app import create_app
+    from tui.scheduling import StudyOptions
+
+    chosen = {"desired_retention": args.retention, "new_per_day": args.new_per_day, "until": args.until}
+    options = StudyOptions(**{key: value for key, value in chosen.items() if value is not None})
+    create_app(_data_dir(args), options).run()
+    return 0
+
+
+def _data_dir(args: argparse.Namespace) -> Path:
+    from tui.paths import data_dir
+
+    try:
+        return data_dir(args.data_dir)
+    except OSError as error:
+        raise CliError(f"cannot use the data directory {args.data_dir or ''}: {error}".replace("  ", " ")) from None
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
+
+
+def _retention(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a retention between 0 and 1, e.g. 0.9")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 0")
+    return value
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, (CliError, DeckError)):
+        return str(error)
+    if isinstance(error, OSError):
+        where = f"{error.filename}: " if error.filename else ""
+        return f"{where}{error.strerror or error}"
+    text = str(error) or type(error).__name__
+    if type(error).__name__ == "StoreError":
+        return text
+    return f"unexpected {type(error).__name__}: {text} (set {DEBUG_ENV}=1 for details)"
+
+
+def _error(message: str) -> None:
+    print(f"quiz: {message}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,155 @@
+"""Running `grade exercise N --json FILE` from the quiz as a child process and reading its verdict.
+
+The quiz never imports the grader (it imports torch); it runs it as a subprocess and reads the JSON it writes.
+No textual here: the review screen calls `run_grader` from a worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_GRADE_COMMAND: tuple[str, ...] = (sys.executable, "-m", "grader.cli")
+STATUS_MARKS = {"pass": "✓", "fail": "✗", "error": "!", "timeout": "⧗", "forbidden": "⊘", "skip": "–"}
+
+
+@dataclass(frozen=True)
+class TaskVerdict:
+    """The grader's result for one task of an exercise."""
+
+    id: str
+    title: str
+    status: str  # pass | fail | error | timeout | forbidden | skip
+    message: str = ""
+    seconds: float | None = None
+
+    @property
+    def mark(self) -> str:
+        """A one-character sign for the status."""
+        return STATUS_MARKS.get(self.status, "?")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What grading exercise `topic` said: per-task results, or why there are none (`message`)."""
+
+    topic: int
+    tasks: tuple[TaskVerdict, ...] = ()
+    message: str = ""
+    returncode: int = 0
+
+    @property
+    def passed(self) -> int:
+        """Number of tasks that passed."""
+        return sum(task.status == "pass" for task in self.tasks)
+
+    @property
+    def total(self) -> int:
+        """Number of tasks graded."""
+        return len(self.tasks)
+
+    @property
+    def all_passed(self) -> bool:
+        """Whether there were tasks and every one passed."""
+        return bool(self.tasks) and self.passed == self.total
+
+    @property
+    def summary(self) -> str:
+        """One line for the learner, e.g. 'exercise 26: 3 of 5 tasks passed'."""
+        if not self.tasks:
+            return f"exercise {self.topic}: no result" + (f" — {self.message.splitlines()[0]}" if self.message else "")
+        if self.all_passed:
+            return f"exercise {self.topic}: all {self.total} tasks passed"
+        return f"exercise {self.topic}: {self.passed} of {self.total} tasks passed"
+
+
+def exercise_totals() -> dict[int, int]:
+    """Number of tasks of each exercise topic, from the grader's manifest (plain TOML: no torch is imported)."""
+    try:
+        from grader.manifest import topics
+    except ImportError:
+        return {}
+    try:
+        return {topic.number: len(topic.tasks) for topic in topics()}
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
+def grade_argv(command: Sequence[str], topic: int, json_path: Path) -> list[str]:
+    """The command line that grades exercise `topic` and writes its JSON report to `json_path`."""
+    return [*command, "exercise", str(topic), "--json", str(json_path)]
+
+
+def _task_from(raw: Mapping) -> TaskVerdict:
+    seconds = raw.get("seconds", raw.get("duration"))
+    return TaskVerdict(
+        id=str(raw.get("id", raw.get("task_id", raw.get("task", "?")))),
+        title=str(raw.get("title", raw.get("name", ""))),
+        status=str(raw.get("status", raw.get("outcome", "error"))).lower(),
+        message=str(raw.get("message", raw.get("reason", "")) or ""),
+        seconds=float(seconds) if isinstance(seconds, (int, float)) else None,
+    )
+
+
+def read_verdict(topic: int, json_text: str | None, returncode: int = 0, output: str = "") -> Verdict:
+    """The verdict in the grader's JSON report; when there is none, the grader's own words (its output's tail)."""
+    tail = "\n".join(output.strip().splitlines()[-12:])
+    if not json_text or not json_text.strip():
+        return Verdict(topic, message=tail or f"the grader exited with status {returncode} and wrote no report",
+                       returncode=returncode)
+    try:
+        data = json.loads(json_text)
+    except json.JSONDecodeError as error:
+        return Verdict(topic, message=f"the grader's report is not valid JSON ({error})\n{tail}".strip(),
+                       returncode=returncode)
+    if isinstance(data, list):
+        data = {"tasks": data}
+    if not isinstance(data, dict):
+        return Verdict(topic, message="the grader's report has an unexpected shape", returncode=returncode)
+    if isinstance(data.get("topics"), list) and data["topics"]:
+        data = next((t for t in data["topics"] if isinstance(t, dict) and t.get("topic") == topic), data["topics"][0])
+    raw_tasks = data.get("tasks", data.get("results", []))
+    tasks = tuple(_task_from(t) for t in raw_tasks if isinstance(t, Mapping))
+    message = str(data.get("message", data.get("error", "")) or "")
+    if not tasks and not message:
+        message = tail
+    return Verdict(int(data.get("topic", topic) or topic), tasks, message, returncode)
+
+
+def grader_env(data_dir: Path) -> dict[str, str]:
+    """The environment for the grader: ours, with the quiz's data directory so results land in the same store."""
+    env = dict(os.environ)
+    env["TORCHPREP_DATA_DIR"] = str(data_dir)
+    env.setdefault("PYTHONIOENCODING", "utf-8")
+    return env
+
+
+async def run_grader(command: Sequence[str], topic: int, data_dir: Path) -> Verdict:
+    """Grade exercise `topic` in a child process and return its verdict; the child is killed if this is cancelled."""
+    with tempfile.TemporaryDirectory(prefix="torchprep-grade-") as tmp:
+        report = Path(tmp) / "verdict.json"
+        try:
+            process = await asyncio.create_subprocess_exec(
+                *grade_argv(command, topic, report),
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.STDOUT,
+                env=grader_env(data_dir),
+            )
+        except OSError as error:
+            return Verdict(topic, message=f"could not start the grader ({' '.join(command)}): {error}", returncode=-1)
+        try:
+            output, _ = await process.communicate()
+        except asyncio.CancelledError:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+            raise
+        text = report.read_text(encoding="utf-8") if report.exists() else None
+        return read_verdict(topic, text, process.returncode or 0, output.decode("utf-8", "replace"))

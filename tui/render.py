@@ -1,0 +1,616 @@
+"""Pure presentation helpers for cards: math to Unicode, CJK unwrapping, key terms of an answer.
+
+No textual import here (the parser-side layers must stay UI-free); pylatexenc and markdown-it are imported lazily so
+that showing a question costs nothing until an answer is revealed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable, Sequence
+
+__all__ = [
+    "math_to_unicode", "latex_to_unicode", "unwrap_cjk", "key_terms", "mark_terms", "term_variants", "prepare_markdown",
+    "truncate_cells", "percent",
+]
+
+# --------------------------------------------------------------------------------------------------------------------
+# LaTeX math -> readable Unicode
+# --------------------------------------------------------------------------------------------------------------------
+
+_SUBSCRIPTS = dict(zip("0123456789+-=()aehijklmnoprstuvxəβγρφχ", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓₔᵦᵧᵨᵩᵪ"))
+_SUPERSCRIPTS = dict(
+    zip(
+        "0123456789+-=()abcdefghijklmnoprstuvwxyzABDEGHIJKLMNOPRTUVWβγδθιφχ∗",
+        "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂᵝᵞᵟᶿᶥᵠᵡ*",
+    )
+)
+# Characters a script may contain without a Unicode sub/superscript form, kept as they are (y_{i,j} -> yᵢ,ⱼ).
+_SCRIPT_PASSTHROUGH = {",", "'", "′", "*", "ᵀ"}
+
+_FUNCTIONS = {
+    "log", "ln", "lg", "exp", "sin", "cos", "tan", "sinh", "cosh", "tanh", "arcsin", "arccos", "arctan", "max",
+    "min", "sup", "inf", "lim", "liminf", "limsup", "det", "dim", "ker", "arg", "argmax", "argmin", "deg", "gcd",
+    "Pr", "sgn", "tr", "var", "cov",
+}  # fmt: skip
+_BIG_OPERATORS = {"sum": "∑", "prod": "∏", "coprod": "∐", "int": "∫", "iint": "∬", "iiint": "∭", "oint": "∮",
+                  "bigcup": "⋃", "bigcap": "⋂"}  # fmt: skip
+_ACCENTS = {"hat": "\u0302", "widehat": "\u0302", "bar": "\u0304", "overline": "\u0305", "tilde": "\u0303",
+            "widetilde": "\u0303", "vec": "\u20d7", "dot": "\u0307", "ddot": "\u0308", "check": "\u030c"}  # fmt: skip
+_TEXT_MACROS = {"text", "textrm", "textit", "textbf", "mathrm", "operatorname", "mbox", "textnormal", "mathit"}
+_STYLE_MACROS = {"mathbf", "boldsymbol", "bm", "mathsf", "mathtt", "displaystyle", "textstyle"}
+_SPACE_MACROS = {",", ";", ":", "!", " ", "quad", "qquad", "enspace", "thinspace"}
+_DELIMITER_SIZES = {"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "middle"}
+_RELATIONS = set("=<>≤≥≠≈≡∼≃≅∝∈∉⊂⊃⊆⊇→←↔⇒⇐⇔↦≪≫∥∣:")
+_BINARY = set("+−±∓·×÷∗∘⊙⊗⊕∪∩∧∨")
+_OPEN = set("([{⟨⌊⌈‖|")
+_CLOSE = set(")]}⟩⌋⌉")
+
+
+@dataclass
+class _Piece:
+    """One unit of converted math with its typographic class (decides the spacing around it)."""
+
+    text: str
+    kind: str  # ord | op | fn | rel | bin | open | close | punct | slash | space
+    space_after: bool = False  # the source had whitespace after a comma
+    loose: bool = False  # ends in a script written as _x / ^(..), which reads better followed by a space
+
+
+def _to_script(text: str, table: dict[str, str]) -> str | None:
+    """`text` in sub/superscript characters, or None when one of its characters has no such form."""
+    out = []
+    for ch in text:
+        if ch in table:
+            out.append(table[ch])
+        elif ch in _SCRIPT_PASSTHROUGH:
+            out.append(ch)
+        else:
+            return None
+    return "".join(out) if out else None
+
+
+@lru_cache(maxsize=1)
+def _latex2text():
+    import logging
+
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    # pylatexenc logs a warning (printed on stderr, over the TUI) for a macro missing its arguments; we fall back
+    # to the source text in that case anyway.
+    logging.getLogger("pylatexenc").setLevel(logging.ERROR)
+
+    return LatexNodes2Text(math_mode="text", strict_latex_spaces=False)
+
+
+_SILENT_MACROS = {"limits", "nolimits", "displaystyle", "textstyle", "scriptstyle", "label", "nonumber", "notag",
+                  "phantom", "vphantom", "hphantom"}  # fmt: skip
+_SYMBOL_MACROS = {"|": "‖", "dots": "…", "cdots": "⋯", "ldots": "…", "vdots": "⋮", "ddots": "⋱", "top": "ᵀ",
+                  "intercal": "ᵀ"}  # fmt: skip
+
+
+def _macro_fallback(node) -> str:
+    """pylatexenc's own reading of a macro we have no special rule for; the macro's name when it knows none."""
+    name = node.macroname
+    if name in _SYMBOL_MACROS:
+        return _SYMBOL_MACROS[name]
+    if name in _SILENT_MACROS:
+        return ""
+    try:
+        text = _latex2text().nodelist_to_text([node]).strip()
+    except Exception:  # pylatexenc raises assorted errors on odd input; keep the source rather than lose it
+        return node.latex_verbatim()
+    if "%s" in text or "%(" in text:
+        return node.latex_verbatim()
+    return text or name
+
+
+def _args(node) -> list:
+    argd = getattr(node, "nodeargd", None)
+    return [a for a in (argd.argnlist if argd else []) if a is not None]
+
+
+def _nodes_text(nodes) -> str:
+    return _join(_pieces(nodes))
+
+
+def _node_text(node) -> str:
+    from pylatexenc.latexwalker import LatexGroupNode
+
+    if isinstance(node, LatexGroupNode):
+        return _nodes_text(node.nodelist)
+    return _nodes_text([node])
+
+
+def _needs_parens(text: str) -> bool:
+    return len(text) > 1 and not (text[0] in "([" and text[-1] in ")]") and not text.isalnum()
+
+
+def _macro_pieces(node) -> list[_Piece]:
+    name = node.macroname
+    args = _args(node)
+    if name in _BIG_OPERATORS:
+        return [_Piece(_BIG_OPERATORS[name], "op")]
+    if name in _FUNCTIONS:
+        return [_Piece(name, "fn")]
+    if name in _SPACE_MACROS:
+        return [_Piece(" ", "space")]
+    if name in _DELIMITER_SIZES:
+        return []  # the delimiter itself follows as its own token
+    if name in _ACCENTS and args:
+        inner = _node_text(args[-1])
+        if not inner:
+            return []
+        return [_Piece(unicodedata.normalize("NFC", inner[0] + _ACCENTS[name] + inner[1:]), "ord")]
+    if name in _TEXT_MACROS and args:
+        raw = _latex2text().nodelist_to_text([args[-1]]) if name.startswith("text") else _node_text(args[-1])
+        text = raw.strip()
+        return [_Piece(text, "fn" if name == "operatorname" else "ord")] if text else []
+    if name in _STYLE_MACROS:
+        return _pieces([args[-1]]) if args else []
+    if name in ("frac", "dfrac", "tfrac", "cfrac") and len(args) >= 2:
+        num, den = _node_text(args[-2]), _node_text(args[-1])
+        num = f"({num})" if _needs_parens(num) else num
+        den = f"({den})" if _needs_parens(den) else den
+        return [_Piece(f"{num}/{den}", "ord")]
+    if name == "sqrt" and args:
+        inner = _node_text(args[-1])
+        root = {"3": "∛", "4": "∜"}.get(_node_text(args[0]) if len(args) > 1 else "", "√")
+        return [_Piece(root + (f"({inner})" if _needs_parens(inner) else inner), "ord")]
+    text = _macro_fallback(node)
+    if not text:
+        return []
+    if text == name and len(name) > 1:
+        return [_Piece(text, "fn")]  # an operator we do not know, e.g. \softmax: reads like \log
+    return [_Piece(text, _char_kind(text) if len(text) == 1 else "ord")]
+
+
+def _char_kind(ch: str) -> str:
+    if ch in _RELATIONS:
+        return "rel"
+    if ch in _BINARY:
+        return "bin"
+    if ch in _OPEN:
+        return "open"
+    if ch in _CLOSE:
+        return "close"
+    if ch in ",;":
+        return "punct"
+    return "ord"
+
+
+def _pieces(nodes) -> list[_Piece]:
+    """Flatten pylatexenc nodes into typographic pieces, attaching sub/superscripts to what precedes them."""
+    from pylatexenc.latexwalker import (
+        LatexCharsNode,
+        LatexCommentNode,
+        LatexGroupNode,
+        LatexMacroNode,
+        LatexMathNode,
+        LatexSpecialsNode,
+    )
+
+    # First a flat stream of atoms: single characters (str) and nodes (groups and macros).
+    atoms: list = []
+    for node in nodes:
+        if isinstance(node, LatexCharsNode):
+            atoms.extend(node.chars)
+        elif isinstance(node, LatexSpecialsNode):
+            atoms.extend(node.specials_chars)
+        elif isinstance(node, LatexMathNode):
+            atoms.extend(node.nodelist)
+        elif isinstance(node, LatexCommentNode):
+            continue
+        else:
+            atoms.append(node)
+
+    pieces: list[_Piece] = []
+    i = 0
+    while i < len(atoms):
+        atom = atoms[i]
+        i += 1
+        if isinstance(atom, str):
+            if atom in "_^":
+                # The script is the next non-space atom: a group, a macro or a single character.
+                while i < len(atoms) and isinstance(atoms[i], str) and atoms[i].isspace():
+                    i += 1
+                if i >= len(atoms):
+                    break
+                script = atoms[i]
+                i += 1
+                text = script if isinstance(script, str) else _node_text(script)
+                text = {"-": "−", "*": "∗"}.get(text, text)
+                table = _SUBSCRIPTS if atom == "_" else _SUPERSCRIPTS
+                compact = text.replace(" ", "")
+                if not compact:
+                    continue
+                converted = _to_script(compact.replace("−", "-"), table)
+                loose = converted is None
+                if converted is None:
+                    converted = atom + (compact if len(compact) == 1 else f"({compact})")
+                if pieces and pieces[-1].kind != "space":
+                    pieces[-1].text += converted
+                    pieces[-1].loose = loose
+                else:
+                    pieces.append(_Piece(converted, "ord", loose=loose))
+                continue
+            if atom.isspace():
+                if pieces and pieces[-1].kind == "punct":
+                    pieces[-1].space_after = True
+                continue
+            if atom == "~":
+                pieces.append(_Piece(" ", "space"))
+                continue
+            ch = {"-": "−", "*": "∗"}.get(atom, atom)
+            pieces.append(_Piece(ch, "slash" if ch == "/" else _char_kind(ch)))
+        elif isinstance(atom, LatexGroupNode):
+            inner = _pieces(atom.nodelist)
+            if len(inner) == 1:
+                pieces.append(inner[0])
+            elif inner:
+                pieces.append(_Piece(_join(inner), "ord"))
+        elif isinstance(atom, LatexMacroNode):
+            pieces.extend(_macro_pieces(atom))
+        else:
+            try:
+                text = _latex2text().nodelist_to_text([atom]).strip()
+            except Exception:  # keep the source of anything pylatexenc cannot read
+                text = atom.latex_verbatim()
+            if text:
+                pieces.append(_Piece(text, "ord"))
+    return pieces
+
+
+def _join(pieces: Sequence[_Piece]) -> str:
+    """Join pieces with the spacing a typeset formula shows: around relations and binary operators, after ∑."""
+    out: list[str] = []
+    prev: _Piece | None = None
+    for piece in pieces:
+        kind = piece.kind
+        if kind == "bin" and (
+            prev is None or prev.kind in ("rel", "bin", "open", "punct", "op", "fn", "unary", "slash")
+        ):
+            kind = "unary"
+        if kind == "rel" and piece.text == ":" and (prev is None or prev.kind == "open"):
+            kind = "ord"
+        if prev is not None and kind != "space" and prev.kind != "space":
+            if _space_between(prev, kind):
+                out.append(" ")
+        out.append(piece.text)
+        prev = _Piece(piece.text, kind, piece.space_after, piece.loose)
+    return re.sub(r" {2,}", " ", "".join(out)).strip()
+
+
+def _space_between(prev: _Piece, kind: str) -> bool:
+    if kind == "slash" or prev.kind == "slash":
+        return False
+    if kind in ("rel", "bin") or prev.kind in ("rel", "bin"):
+        return True
+    if prev.kind == "punct":
+        return prev.space_after
+    if kind in ("close", "punct"):
+        return False
+    if prev.kind in ("op", "fn"):
+        return kind != "open" or prev.kind == "op"
+    if kind in ("op", "fn"):
+        return prev.kind in ("ord", "close")
+    return prev.loose and kind == "ord"
+
+
+@lru_cache(maxsize=512)
+def latex_to_unicode(latex: str) -> str:
+    """One LaTeX math expression (without its $ delimiters) as readable Unicode text; the source itself on failure."""
+    source = latex.strip()
+    if not source:
+        return ""
+    try:
+        from pylatexenc.latexwalker import LatexWalker
+
+        nodes, _, _ = LatexWalker(source, tolerant_parsing=True).get_latex_nodes()
+        text = _join(_pieces(nodes))
+    except Exception:  # a formula must never vanish: show what the author wrote
+        return source
+    return text or source
+
+
+_FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
+
+
+def _escape_markdown(text: str) -> str:
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def _split_fences(markdown: str) -> list[tuple[bool, str]]:
+    """(is_code, chunk) pieces of the document, fenced code blocks separate and verbatim."""
+    chunks: list[tuple[bool, str]] = []
+    buf: list[str] = []
+    fence: str | None = None
+    for line in markdown.splitlines(keepends=True):
+        match = _FENCE_RE.match(line)
+        if fence is None and match:
+            if buf:
+                chunks.append((False, "".join(buf)))
+            buf = [line]
+            fence = match.group(1)
+        elif fence is not None:
+            buf.append(line)
+            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence) and not line.strip(
+            ).lstrip(fence[0]):
+                chunks.append((True, "".join(buf)))
+                buf, fence = [], None
+        else:
+            buf.append(line)
+    if buf:
+        chunks.append((fence is not None, "".join(buf)))
+    return chunks
+
+
+# Code spans first (their contents are never math), then escaped dollars, display math, inline math.
+_MATH_RE = re.compile(
+    r"(?P<code>(?P<ticks>`+).+?(?P=ticks))"
+    r"|(?P<escaped>\\\$)"
+    r"|\$\$(?P<display>.+?)\$\$"
+    r"|\$(?P<inline>[^\s$](?:[^$\n]|\n(?!\s*\n))*?)(?<![\s\\])\$(?!\d)",
+    re.DOTALL,
+)
+
+
+def math_to_unicode(markdown: str) -> str:
+    """The Markdown with every `$..$` and `$$..$$` replaced by readable Unicode; code spans and fences untouched."""
+    if "$" not in markdown:
+        return markdown
+
+    def replace(match: re.Match) -> str:
+        if match.group("code") or match.group("escaped"):
+            return match.group(0)
+        latex = match.group("display") if match.group("display") is not None else match.group("inline")
+        return _escape_markdown(latex_to_unicode(latex))
+
+    return "".join(chunk if is_code else _MATH_RE.sub(replace, chunk) for is_code, chunk in _split_fences(markdown))
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# CJK line unwrapping
+# --------------------------------------------------------------------------------------------------------------------
+
+_BLOCK_START_RE = re.compile(
+    r"^ {0,3}(?:#{1,6}(?:\s|$)|[-+*](?:\s|$)|\d{1,9}[.)](?:\s|$)|>|\$\$|<|(?:[-*_]\s*){3,}$|=+\s*$)"
+)
+_LIST_ITEM_RE = re.compile(r"^ {0,3}(?:[-+*]|\d{1,9}[.)])\s+\S")
+
+
+def _is_wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def _is_wide_punctuation(ch: str) -> bool:
+    return _is_wide(ch) and unicodedata.category(ch).startswith("P")
+
+
+def _joiner(before: str, after: str) -> str:
+    """What a soft line break between these two characters becomes (CSS Text 3 segment-break rule)."""
+    if (_is_wide(before) and _is_wide(after)) or _is_wide_punctuation(before) or _is_wide_punctuation(after):
+        return ""
+    return " "
+
+
+def _hard_break(line: str) -> bool:
+    return line.endswith("  ") or line.rstrip().endswith("\\")
+
+
+def unwrap_cjk(markdown: str) -> str:
+    """Join hard-wrapped lines inside paragraphs and list items; no space is inserted between CJK characters."""
+    text = markdown.replace("\r\n", "\n").replace("\r", "\n")
+    out: list[str] = []
+    joinable = False  # out[-1] is paragraph text that a following line continues
+    after_blank = True
+    fence: str | None = None
+    in_display_math = False
+    for line in text.split("\n"):
+        if fence is not None:
+            out.append(line)
+            match = _FENCE_RE.match(line)
+            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
+                fence = None
+            continue
+        match = _FENCE_RE.match(line)
+        if match:
+            out.append(line)
+            fence, joinable = match.group(1), False
+            continue
+        stripped = line.strip()
+        if in_display_math:
+            out.append(line)
+            in_display_math = not stripped.endswith("$$")
+            continue
+        if not stripped:
+            out.append(line)
+            joinable, after_blank = False, True
+            continue
+        if stripped.startswith("$$"):
+            out.append(line)
+            in_display_math = not (len(stripped) > 2 and stripped.endswith("$$"))
+            joinable, after_blank = False, False
+            continue
+        indented_code = after_blank and (line.startswith("    ") or line.startswith("\t")) and not out_is_list(out)
+        if indented_code or "|" in stripped or _BLOCK_START_RE.match(line):
+            out.append(line)
+            joinable = bool(_LIST_ITEM_RE.match(line)) and "|" not in stripped
+            after_blank = False
+            continue
+        if joinable and not _hard_break(out[-1]):
+            previous = out[-1].rstrip()
+            out[-1] = previous + _joiner(previous[-1], stripped[0]) + stripped
+        else:
+            out.append(line)
+            joinable = True
+        after_blank = False
+    return "\n".join(out)
+
+
+def out_is_list(lines: list[str]) -> bool:
+    """Whether the nearest non-blank line above belongs to a list item (indented text there continues the item)."""
+    for line in reversed(lines):
+        if line.strip():
+            return bool(_LIST_ITEM_RE.match(line)) or line.startswith((" ", "\t"))
+    return False
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Key terms of a reference answer, and which of them a typed answer mentions
+# --------------------------------------------------------------------------------------------------------------------
+
+_IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
+_DOTTED_RE = re.compile(rf"(?<![A-Za-z0-9_.]){_IDENT}(?:\.{_IDENT})+(?:\(\))?(?![A-Za-z0-9_.])")
+_NOT_CODE_SUFFIXES = {"py", "md", "pt", "pth", "txt", "json", "csv", "onnx", "com", "org", "io", "net", "html", "png",
+                      "jpg", "yaml", "toml", "ipynb"}  # fmt: skip
+_HEAD_SEPARATORS = re.compile(r"[：:]")
+_MAX_HEAD_CELLS = 30
+
+
+def _clean_term(term: str) -> str:
+    term = term.strip().strip("，,。.;；、")
+    if term.endswith("()"):
+        term = term[:-2]
+    return term.strip()
+
+
+def _prose_identifiers(text: str) -> list[str]:
+    found = []
+    for match in _DOTTED_RE.finditer(text):
+        word = match.group(0)
+        parts = word.rstrip("()").split(".")
+        if parts[-1].lower() in _NOT_CODE_SUFFIXES or all(len(p) == 1 for p in parts):
+            continue
+        found.append(word)
+    return found
+
+
+def _list_item_head(inline_text: str) -> str | None:
+    match = _HEAD_SEPARATORS.search(inline_text)
+    if match and 0 < match.start() <= _MAX_HEAD_CELLS:
+        return inline_text[: match.start()]
+    if len(inline_text) <= 16 and not re.search(r"[。，,.;；]", inline_text):
+        return inline_text
+    return None
+
+
+def key_terms(answer_markdown: str) -> list[str]:
+    """The terms an answer should mention: inline-code identifiers, dotted API names, **bold** terms, list-item heads.
+
+    Terms keep their first spelling and order; duplicates (case-insensitive) are dropped; fenced code is skipped.
+    """
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").parse(answer_markdown)
+    terms: list[str] = []
+    in_item = 0
+    item_head_pending = False
+    for token in tokens:
+        if token.type == "list_item_open":
+            in_item += 1
+            item_head_pending = True
+            continue
+        if token.type == "list_item_close":
+            in_item -= 1
+            item_head_pending = False
+            continue
+        if token.type != "inline":
+            continue
+        children = token.children or []
+        plain_parts: list[str] = []
+        bold_depth = 0
+        bold_buf: list[str] = []
+        for child in children:
+            if child.type == "code_inline":
+                terms.append(child.content)
+                plain_parts.append(child.content)
+            elif child.type == "strong_open":
+                bold_depth += 1
+                bold_buf = []
+            elif child.type == "strong_close":
+                bold_depth -= 1
+                terms.append("".join(bold_buf))
+            elif child.type == "text":
+                if bold_depth:
+                    bold_buf.append(child.content)
+                plain_parts.append(child.content)
+                terms.extend(_prose_identifiers(child.content))
+            elif child.type in ("softbreak", "hardbreak"):
+                plain_parts.append(" ")
+        if in_item and item_head_pending:
+            item_head_pending = False
+            head = _list_item_head("".join(plain_parts).strip())
+            if head:
+                terms.append(head)
+    seen: set[str] = set()
+    unique = []
+    for term in map(_clean_term, terms):
+        norm = _normalise(term)
+        if norm and norm not in seen:
+            seen.add(norm)
+            unique.append(term)
+    return unique
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text).casefold())
+
+
+_PAREN_RE = re.compile(r"^(?P<outer>[^（(]+)[（(](?P<inner>[^）)]+)[）)]\s*$")
+
+
+def term_variants(term: str) -> list[str]:
+    """Spellings of a term that count as mentioning it: the term, each side of `X（Y）`, a dotted name's last part."""
+    variants = [term]
+    match = _PAREN_RE.match(unicodedata.normalize("NFKC", term))
+    if match:
+        variants += [match.group("outer").strip(), match.group("inner").strip()]
+    if "." in term and " " not in term:
+        last = term.rsplit(".", 1)[-1]
+        if len(last) >= 6 and (any(c.isupper() for c in last) or "_" in last):
+            variants.append(last)
+    return [v for v in variants if v]
+
+
+def mark_terms(user_text: str, terms: Iterable[str]) -> list[tuple[str, bool]]:
+    """Each term with whether the user's text mentions it (case-insensitive, ignoring spacing and width)."""
+    haystack = _normalise(user_text)
+    return [(term, any(_normalise(v) and _normalise(v) in haystack for v in term_variants(term))) for term in terms]
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Small text helpers for the screens
+# --------------------------------------------------------------------------------------------------------------------
+
+
+def prepare_markdown(markdown: str) -> str:
+    """An answer's Markdown ready for the Markdown widget: math as Unicode, CJK hard wraps joined."""
+    return unwrap_cjk(math_to_unicode(markdown))
+
+
+def truncate_cells(text: str, width: int) -> str:
+    """`text` cut to at most `width` terminal cells (wide CJK characters count 2), ending in … when cut."""
+    from rich.cells import cell_len
+
+    if width <= 0:
+        return ""
+    if cell_len(text) <= width:
+        return text
+    out, used = [], 0
+    for ch in text:
+        w = cell_len(ch)
+        if used + w > width - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…"
+
+
+def percent(value: float | None) -> str:
+    """A share as a whole percentage, or an em dash when there is none."""
+    return "—" if value is None else f"{value * 100:.0f}%"

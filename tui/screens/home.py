@@ -1,0 +1,249 @@
+"""The home screen: every deck and topic with new / due / learned counts, retention and exercise status."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from tui import store
+from tui.deck import Deck
+from tui.widgets.card_table import CardTable
+from tui.render import percent, truncate_cells
+from tui.scheduling import card_counts
+from tui.stats import per_topic, study_streak, true_retention
+
+FIXED_COLUMNS_WIDTH = 58  # every column but the question, with cell padding
+
+
+@dataclass(frozen=True)
+class HomeRow:
+    """One line of the home table: a deck (number None) or one of its topics."""
+
+    key: str
+    number: int | None
+    label: str
+    new: int
+    due: int
+    learned: int
+    retention: float | None
+    exercise: str
+
+
+def exercise_text(topic: int, status: store.ExerciseStatus | None, totals: Mapping[int, int]) -> str:
+    """'not started', 'k of n passed' or 'all n passed' for a topic's exercise; '—' for a topic without one."""
+    if status is None:
+        return "not started" if topic in totals else "—"
+    if status.all_passed:
+        return f"all {status.total} passed"
+    return f"{status.passed} of {status.total} passed"
+
+
+def home_rows(
+    decks: Sequence[Deck],
+    states: Mapping,
+    rows: Sequence[store.ReviewRow],
+    exercises: Mapping[int, store.ExerciseStatus],
+    totals: Mapping[int, int],
+    now: datetime,
+) -> list[HomeRow]:
+    """The home table: each deck's totals, then one row per topic of the deck."""
+    out: list[HomeRow] = []
+    for deck in decks:
+        counts = card_counts(deck.cards, states, now)
+        deck_rows = [row for row in rows if row.deck == deck.name]
+        topics = per_topic(deck.cards, states, deck_rows, now)
+        with_exercise = [c.topic for c in deck.cards if c.topic in totals or c.topic in exercises]
+        done = sum(1 for t in with_exercise if t in exercises and exercises[t].all_passed)
+        out.append(HomeRow(
+            key=f"deck:{deck.name}", number=None, label=deck.title or deck.name, new=counts.new, due=counts.due,
+            learned=counts.learned, retention=true_retention(deck_rows),
+            exercise=f"{done} of {len(with_exercise)} done" if with_exercise else "—",
+        ))
+        for card in deck.cards:
+            stats = topics[card.topic]
+            one = card_counts([card], states, now)
+            out.append(HomeRow(
+                key=f"card:{deck.name}:{card.number}", number=card.number, label=card.question, new=one.new,
+                due=one.due, learned=one.learned, retention=stats.retention,
+                exercise=exercise_text(card.topic, exercises.get(card.topic), totals),
+            ))
+    return out
+
+
+class HomeScreen(Screen):
+    """Decks and topics at a glance; start studying, cram a topic, browse, stats, interview date."""
+
+    BINDINGS = [
+        Binding("space", "study", "Study", show=False),
+        Binding("c", "cram", "Cram topic"),
+        Binding("b", "browse", "Browse"),
+        Binding("slash", "browse", "Search", show=False),
+        Binding("s", "stats", "Stats"),
+        Binding("d", "settings", "Date/settings"),
+        Binding("t", "toggle_typed", "Typed mode"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    summary: reactive[str] = reactive("")
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="home-summary", classes="summary")
+        yield CardTable(id="home-table")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_table()
+        self.query_one(DataTable).focus()
+        self.app.bench_mark("home")
+
+    def on_screen_resume(self) -> None:
+        self.refresh_table()
+
+    def on_resize(self) -> None:
+        self.refresh_table()
+
+    def watch_summary(self, summary: str) -> None:
+        self.query_one("#home-summary", Static).update(summary)
+
+    def refresh_table(self) -> None:
+        """Recount everything from the store and redraw the table, keeping the cursor where it was."""
+        app = self.app
+        if app.conn is None:
+            return
+        from tui.grading import exercise_totals
+
+        now = app.clock()
+        states = store.card_states(app.conn)
+        rows = store.reviews(app.conn)
+        home = home_rows(app.decks, states, rows, store.exercise_status(app.conn), exercise_totals(), now)
+        table = self.query_one(DataTable)
+        cursor = table.cursor_row
+        table.clear(columns=True)
+        width = max(16, self.size.width - FIXED_COLUMNS_WIDTH)
+        table.add_column("#", width=3, key="number")
+        table.add_column("Question", width=width, key="question")
+        for label, key, w in (("New", "new", 4), ("Due", "due", 4), ("Learned", "learned", 7),
+                              ("Retention", "retention", 9), ("Exercise", "exercise", 14)):
+            table.add_column(label, width=w, key=key)
+        for row in home:
+            style = "bold" if row.number is None else ""
+            table.add_row(
+                Text("" if row.number is None else str(row.number), style=style),
+                Text(truncate_cells(row.label, width), style=style),
+                Text(str(row.new), style=style, justify="right"),
+                Text(str(row.due), style=("bold red" if row.due else style), justify="right"),
+                Text(str(row.learned), style=style, justify="right"),
+                Text(percent(row.retention), style=style, justify="right"),
+                Text(truncate_cells(row.exercise, 14), style=_exercise_style(row.exercise)),
+                key=row.key,
+            )
+        if home:
+            table.move_cursor(row=min(cursor, len(home) - 1))
+        self.summary = self._summary_text(app, states, rows, now)
+
+    def _summary_text(self, app, states, rows, now: datetime) -> str:
+        counts = card_counts(app.cards, states, now)
+        retention = true_retention(rows)
+        streak = study_streak(rows, now.date(), app.tz)
+        parts = [f"{counts.due} due · {counts.new} new · {counts.learned} learned",
+                 f"retention {percent(retention)}", f"streak {streak} day{'s' if streak != 1 else ''}"]
+        until = app.options.until
+        if until is not None:
+            days = (until - now.date()).days
+            parts.append(f"interview {until.isoformat()} ({_days_text(days)})")
+        if app.typed_mode:
+            parts.append("typed answers on")
+        return "  ·  ".join(parts)
+
+    # --- the highlighted row --------------------------------------------------------------------------------------
+
+    def _selected_key(self) -> str | None:
+        table = self.query_one(DataTable)
+        if table.row_count == 0:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def _selected_card(self):
+        key = self._selected_key()
+        if key is None or not key.startswith("card:"):
+            return None
+        _, deck, number = key.split(":", 2)
+        return next((c for c in self.app.cards if c.deck == deck and c.number == int(number)), None)
+
+    def _selected_deck(self) -> str | None:
+        key = self._selected_key()
+        if key is None:
+            return None
+        return key.split(":")[1]
+
+    # --- actions ----------------------------------------------------------------------------------------------------
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_study()
+
+    def action_study(self) -> None:
+        """Study what is due in the highlighted deck."""
+        self.app.start_review(deck=self._selected_deck())
+
+    def action_cram(self) -> None:
+        """Study every card of the highlighted topic, due or not."""
+        card = self._selected_card()
+        if card is None:
+            self.notify("Highlight a topic row to cram it.", severity="warning")
+            return
+        self.app.start_review(cram_topic=card.topic)
+
+    def action_browse(self) -> None:
+        from tui.screens.browse import BrowseScreen
+
+        self.app.push_screen(BrowseScreen())
+
+    def action_stats(self) -> None:
+        from tui.screens.stats import StatsScreen
+
+        self.app.push_screen(StatsScreen())
+
+    def action_settings(self) -> None:
+        from tui.screens.settings import SettingsScreen
+
+        def saved(options) -> None:
+            if options is not None:
+                self.app.save_options(options)
+                self.refresh_table()
+
+        self.app.push_screen(SettingsScreen(self.app.options), saved)
+
+    def action_toggle_typed(self) -> None:
+        self.app.set_typed_mode(not self.app.typed_mode)
+        self.notify(f"Typed answers {'on' if self.app.typed_mode else 'off'}")
+        self.refresh_table()
+
+
+def _exercise_style(text: str) -> str:
+    if text.startswith("all "):
+        return "bold green"
+    if "of" in text and not text.startswith("0 of"):
+        return "yellow"
+    return "dim"
+
+
+def _days_text(days: int) -> str:
+    if days > 1:
+        return f"in {days} days"
+    if days == 1:
+        return "tomorrow"
+    if days == 0:
+        return "today"
+    return f"{-days} days ago"
