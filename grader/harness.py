@@ -16,12 +16,17 @@ from typing import Any, Callable, Protocol
 
 
 class LearnerCodeError(Exception):
-    """The learner's code raised; `traceback` is their traceback text, trimmed to their own frames."""
+    """The learner's code raised; `traceback` is their traceback text, trimmed to their own frames.
 
-    def __init__(self, message: str, traceback: str = "", not_implemented: bool = False):
+    `kind` is "exception" for an ordinary exception (the task fails), or "memory", "recursion" or "exit" for
+    MemoryError, RecursionError and SystemExit (the task is an error).
+    """
+
+    def __init__(self, message: str, traceback: str = "", not_implemented: bool = False, kind: str = "exception"):
         super().__init__(message)
         self.traceback = traceback
         self.not_implemented = not_implemented
+        self.kind = kind
 
 
 class ForbiddenCall(Exception):
@@ -44,6 +49,23 @@ class TaskTimeout(Exception):
 
 class LearnerCrash(Exception):
     """The learner's process died (segfault, sys.exit, os._exit, memory cap...)."""
+
+
+class LearnerLoadError(Exception):
+    """The learner's file does not load (SyntaxError, ImportError, an exception at import); the message names the
+    file and line."""
+
+    def __init__(self, message: str, traceback: str = ""):
+        super().__init__(message)
+        self.traceback = traceback
+
+
+class RefusedAccess(Exception):
+    """The learner's code tried something the grader's sandbox refuses (reading solutions/, writing the store...)."""
+
+    def __init__(self, what: str):
+        super().__init__(f"tried to {what}")
+        self.what = what
 
 
 class Learner(Protocol):

@@ -39,6 +39,7 @@ class QuizApp(App[None]):
     """Flashcards of PyTorch interview questions, scheduled with FSRS; progress kept in SQLite."""
 
     CSS_PATH = "quiz.tcss"
+    ENABLE_COMMAND_PALETTE = False  # every key is in the footer; the palette would hide some
     TITLE = "torchprep quiz"
     SUB_TITLE = "PyTorch interview prep"
     BINDINGS = [
@@ -53,6 +54,9 @@ class QuizApp(App[None]):
         clock: Clock | None = None,
     ) -> None:
         super().__init__()
+        from tui.widgets.cjk_wrap import install as install_cjk_wrapping
+
+        install_cjk_wrapping()
         self.data_dir = Path(data_dir)
         self._given_options = options
         self.options = options or StudyOptions()

@@ -20,6 +20,7 @@ from pathlib import Path
 from tui.deck import Deck, DeckError, Problem, check_deck, decode_document
 
 DEBUG_ENV = "TORCHPREP_DEBUG"
+DATA_DIR_HELP = "where progress and imported decks are kept (default: $TORCHPREP_DATA_DIR or the user data directory)"
 
 
 class CliError(Exception):
@@ -54,11 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=f"Set {DEBUG_ENV}=1 to see a traceback when something fails unexpectedly.",
     )
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--data-dir", metavar="DIR", default=argparse.SUPPRESS,
-        help="where progress and imported decks are kept (default: $TORCHPREP_DATA_DIR or the user data directory)",
-    )
-    parser.add_argument("--data-dir", metavar="DIR", default=None, help=common._actions[0].help)
+    # --data-dir is accepted before or after the command; SUPPRESS keeps a command's default from hiding the other.
+    common.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help=DATA_DIR_HELP)
+    parser.add_argument("--data-dir", metavar="DIR", default=None, help=DATA_DIR_HELP)
     parser.add_argument("--until", metavar="YYYY-MM-DD", type=_date, help="interview date: be ready by then")
     parser.add_argument("--retention", metavar="0.9", type=_retention, help="desired retention, between 0 and 1")
     parser.add_argument("--new-per-day", metavar="20", type=_count, help="new cards per day")
@@ -230,7 +229,7 @@ def _data_dir(args: argparse.Namespace) -> Path:
     try:
         return data_dir(args.data_dir)
     except OSError as error:
-        raise CliError(f"cannot use the data directory {args.data_dir or ''}: {error}".replace("  ", " ")) from None
+        raise CliError(f"cannot use the data directory: {error}") from None
 
 
 def _date(text: str) -> date:

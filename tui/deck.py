@@ -18,6 +18,7 @@ from tui.markdown_blocks import (
     NumberedEntry,
     code_spans,
     ends_open,
+    join_lines,
     numbered_entries,
     normalize_source,
     split_numbered,
@@ -126,20 +127,19 @@ def check_deck(text: str, source: str = "<text>", name: str | None = None) -> tu
     """
     text = normalize_source(text)
     if not text.strip():
-        return None, [Problem(1, "the file is empty; " + QUESTION_HINT)]
+        what = "the file is empty" if not text else "the file has only blank lines"
+        return None, [Problem(1, f"{what}; {QUESTION_HINT}")]
     lines = text.split("\n")
-    try:
-        tokens = tokenize(text)
-    except RecursionError:
-        return None, [Problem(None, "the Markdown is nested too deeply to read")]
+    tokens = tokenize(text)
     headings = top_level_headings(tokens)
     level = _question_level(headings)
     problems: list[Problem] = []
     sections = _unique(_sections(headings, level, len(lines)), problems)
-    title_heading = _title_heading(headings, level, sections)
-    list_start = title_heading.end if title_heading else 0
+    title_heading = _title_heading(headings, sections)
     list_end = min((s.heading.start for s in sections.values()), default=len(lines))
-    entries = _unique(numbered_entries(tokens, list_start, list_end), problems)
+    toc_end = title_heading.start if title_heading else 0  # links before the title are a table of contents
+    found = numbered_entries(tokens, 0, list_end)
+    entries = _unique((entry for entry in found if not (entry.linked and entry.line < toc_end)), problems)
     if not sections and not entries:
         return None, [Problem(1, f"no questions found; {QUESTION_HINT}")]
     deck_id = deck_name(source, name)
@@ -186,9 +186,9 @@ def render_deck(deck: Deck) -> str:
     would not read back the same as a list entry gets an empty section instead.
     """
     listed = [card for card in deck.cards if card.question and _reads_as_entry(card)]
-    sectioned = [card for card in deck.cards if card.answered or card not in listed]
+    sectioned = [card for card in deck.cards if card.answer or card not in listed]
     # An answer that leaves a block open (e.g. an unclosed fence) swallows what follows it, so it goes last.
-    sectioned.sort(key=lambda card: (card.answered and ends_open(card.answer), card.number))
+    sectioned.sort(key=lambda card: (bool(card.answer) and ends_open(card.answer), card.number))
     level = 1 if any(_has_heading_at(card.answer, 2) for card in sectioned) else 2
     parts = [_render_title(deck.title)] if deck.title else []
     parts += [f"{card.number}. {card.question}" for card in listed]
@@ -197,7 +197,7 @@ def render_deck(deck: Deck) -> str:
         if heading.endswith("#"):  # a closing sequence keeps a trailing '#' in the question
             heading += " #"
         parts.append(heading)
-        if card.answered:
+        if card.answer:
             parts.append(card.answer)
     return "\n\n".join(parts) + "\n"
 
@@ -206,7 +206,7 @@ def _reads_as_entry(card: Card) -> bool:
     """Whether `21. question` reads back as exactly this list entry."""
     line = f"{card.number}. {card.question}"
     entries = list(numbered_entries(tokenize(line), 0, 1))
-    return entries == [NumberedEntry(card.number, card.question, 0)]
+    return [(e.number, e.text, e.linked) for e in entries] == [(card.number, card.question, False)]
 
 
 def _question_level(headings: list[Heading]) -> int | None:
@@ -236,7 +236,7 @@ def _sections(headings: list[Heading], level: int | None, line_count: int) -> li
         if numbered is None:
             continue
         later = (h.start for h in headings[position + 1 :] if h.level <= level)
-        sections.append(_Section(numbered[0], _clean(numbered[1]), heading, next(later, line_count)))
+        sections.append(_Section(numbered[0], join_lines(numbered[1].split("\n")), heading, next(later, line_count)))
     return sections
 
 
@@ -259,7 +259,7 @@ def _line_of(item: _Section | NumberedEntry) -> int:
     return (item.heading.start if isinstance(item, _Section) else item.line) + 1
 
 
-def _title_heading(headings: list[Heading], level: int | None, sections: dict) -> Heading | None:
+def _title_heading(headings: list[Heading], sections: dict) -> Heading | None:
     """The first `#` heading that is not a question and comes before the first question section."""
     question_starts = {section.heading.start for section in sections.values()}
     first_section = min(question_starts, default=None)
@@ -273,21 +273,16 @@ def _title_heading(headings: list[Heading], level: int | None, sections: dict) -
 
 def _card(deck_id, source, number, section: _Section | None, entry: NumberedEntry | None, lines, tokens) -> Card:
     """A card from its section (answer, line) and/or its list entry (question when the heading has none)."""
-    question = (section.question if section else "") or (_clean(entry.text) if entry else "")
+    question = (section.question if section else "") or (entry.text if entry else "")
     if section is None:
         assert entry is not None
         return Card(deck_id, number, question, "", (), source, entry.line + 1, number)
     body_start = section.heading.end
-    answer = trim_blank_lines("\n".join(lines[body_start : section.body_end]))
+    answer = trim_blank_lines("\n".join(lines[body_start : section.body_end]), blank=" \t")
     blocks = tuple(
         CodeBlock(span.language, span.code, span.line + 1) for span in code_spans(tokens, body_start, section.body_end)
     )
     return Card(deck_id, number, question, answer, blocks, source, section.heading.start + 1, number)
-
-
-def _clean(text: str) -> str:
-    """A question on one line, without surrounding whitespace."""
-    return " ".join(part.strip() for part in text.split("\n") if part.strip()).strip()
 
 
 def _render_title(title: str) -> str:
@@ -295,7 +290,7 @@ def _render_title(title: str) -> str:
     plain = f"# {title}"
     if _read_title(plain) == title:
         return plain
-    escaped = re.sub(rf"([{_ASCII_PUNCTUATION}])", r"\\\1", _clean(title))
+    escaped = re.sub(rf"([{_ASCII_PUNCTUATION}])", r"\\\1", join_lines(title.split("\n")))
     numbered = NUMBER_START.match(escaped)
     if numbered is not None:  # a character reference keeps "# 2023．笔记" from reading as question 2023
         at = numbered.start("number")

@@ -77,7 +77,7 @@ def load_decks(data_dir: Path) -> tuple[list[Deck], list[DeckError]]:
 def deck_origin(deck: Deck, data_dir: Path) -> str:
     """'built-in', or 'imported from <original path>' for the user's decks."""
     path = Path(deck.source)
-    if path.parent == BUILTIN_DIR:
+    if path.parent == BUILTIN_DIR or path.resolve().parent == BUILTIN_DIR.resolve():
         return "built-in"
     origin = _read_origins(imported_dir(data_dir)).get(deck.name)
     return f"imported from {origin}" if origin else "imported"
@@ -97,7 +97,7 @@ def import_deck_file(path: Path, data_dir: Path, *, replace: bool = False) -> Im
     """Like import_deck, and says what it did."""
     path = Path(path)
     read_deck(path)  # file errors (missing, not UTF-8, no questions) name the user's file
-    if path.resolve().parent == BUILTIN_DIR:
+    if path.resolve().parent == BUILTIN_DIR.resolve():
         raise DeckError(str(path), None, "this is a built-in deck; it is already among your decks")
     data = path.read_bytes()
     name = target_name(path)

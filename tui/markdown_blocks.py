@@ -46,6 +46,7 @@ class NumberedEntry:
     number: int
     text: str
     line: int  # 0-based
+    linked: bool = False  # written as a link to a section, `21. [如何...](#21)`: a table of contents before the title
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,7 @@ def numbered_entries(tokens: Sequence[Token], start: int, end: int) -> Iterator[
     """Numbered entries among the top-level blocks lying in lines [start, end): list items and numbered lines.
 
     Ordered list items take their number from their marker; a list written all `1.` (auto-numbered) counts up from
-    its first marker. Paragraph lines such as `21．如何...` or `21.如何` (not lists in CommonMark) are split at each
+    its first marker. Bullet items that start with a number (`- 21. 如何...`) count too. Paragraph lines such as `21．如何...` or `21.如何` (not lists in CommonMark) are split at each
     numbered line; a following unnumbered line continues the entry.
     """
     index = 0
@@ -175,21 +176,27 @@ def _ordered_items(list_tokens: Sequence[Token]) -> Iterator[NumberedEntry]:
     for position, ((item, content), marker) in enumerate(zip(items, markers)):
         if marker is None or content is None or not item.map:
             continue
-        text = _question_text(content)
-        if text is None:
-            continue
-        yield NumberedEntry(marker + position if auto_numbered else marker, text, item.map[0])
+        question = _question_text(content)
+        if question is not None:
+            yield NumberedEntry(marker + position if auto_numbered else marker, question[0], item.map[0], question[1])
 
 
 def _bullet_items(list_tokens: Sequence[Token]) -> Iterator[NumberedEntry]:
-    for item, content in _items(list_tokens):
-        if content is None or not item.map:
+    """`- 21. 如何...` (an ordered list inside the bullet) and `- **21.** 如何...` (a numbered paragraph)."""
+    for index, token in enumerate(list_tokens):
+        if token.type != "list_item_open" or token.level != 1 or not token.map:
             continue
-        first, *rest = content.split("\n")
-        numbered = split_numbered(first)
-        text = _question_text(join_lines([numbered[1], *rest])) if numbered else None
-        if numbered is not None and text is not None:
-            yield NumberedEntry(numbered[0], text, item.map[0])
+        following = list_tokens[index + 1 : index + 4]
+        kinds = [t.type for t in following]
+        if kinds[:3] == ["ordered_list_open", "list_item_open", "paragraph_open"] and following[1].info.isdigit():
+            number, content = int(following[1].info), list_tokens[index + 4].content
+        elif kinds[:1] == ["paragraph_open"] and (numbered := split_numbered(list_tokens[index + 2].content)):
+            number, content = numbered
+        else:
+            continue
+        question = _question_text(content)
+        if question is not None:
+            yield NumberedEntry(number, question[0], token.map[0], question[1])
 
 
 def _numbered_lines(content: str, first_line: int) -> Iterator[NumberedEntry]:
@@ -207,18 +214,19 @@ def _numbered_lines(content: str, first_line: int) -> Iterator[NumberedEntry]:
 
 
 def _entry(number: int, line: int, lines: list[str]) -> NumberedEntry:
-    return NumberedEntry(number, _question_text(join_lines(lines)) or "", line)
+    text, linked = _question_text("\n".join(lines)) or ("", False)
+    return NumberedEntry(number, text, line, linked)
 
 
-def _question_text(content: str) -> str | None:
-    """The question of a list entry; a link to a section keeps its text; a link to another file is not a question."""
+def _question_text(content: str) -> tuple[str, bool] | None:
+    """(question, written as a link) of an entry: a link to a section keeps its text, one to another file is None."""
     text = join_lines(content.split("\n"))
     link = _LINK_ONLY.fullmatch(text)
-    if link is not None:
-        if not link.group("target").startswith("#"):
-            return None
-        text = link.group("text").strip()
-    return text
+    if link is None:
+        return text, False
+    if not link.group("target").startswith("#"):
+        return None
+    return link.group("text").strip(), True
 
 
 def code_spans(tokens: Sequence[Token], start: int, end: int) -> list[CodeSpan]:
@@ -231,12 +239,12 @@ def code_spans(tokens: Sequence[Token], start: int, end: int) -> list[CodeSpan]:
     return spans
 
 
-def trim_blank_lines(text: str) -> str:
-    """Text without its leading and trailing whitespace-only lines (indentation of the others kept)."""
+def trim_blank_lines(text: str, blank: str | None = None) -> str:
+    """Text without leading and trailing lines made only of `blank` characters (default: any whitespace)."""
     lines = text.split("\n")
-    while lines and not lines[0].strip():
+    while lines and not lines[0].strip(blank):
         lines.pop(0)
-    while lines and not lines[-1].strip():
+    while lines and not lines[-1].strip(blank):
         lines.pop()
     return "\n".join(lines)
 

@@ -14,7 +14,7 @@ from typing import Iterable, Sequence
 
 __all__ = [
     "math_to_unicode", "latex_to_unicode", "unwrap_cjk", "key_terms", "mark_terms", "term_variants", "prepare_markdown",
-    "truncate_cells", "percent",
+    "truncate_cells", "percent", "display_path",
 ]
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -614,3 +614,16 @@ def truncate_cells(text: str, width: int) -> str:
 def percent(value: float | None) -> str:
     """A share as a whole percentage, or an em dash when there is none."""
     return "—" if value is None else f"{value * 100:.0f}%"
+
+
+def display_path(path: str) -> str:
+    """A path as short as it can be read: relative to the working directory when inside it, else from ~."""
+    from pathlib import Path
+
+    full = Path(path)
+    for base, prefix in ((Path.cwd(), ""), (Path.home(), "~/")):
+        try:
+            return prefix + str(full.resolve().relative_to(base.resolve()))
+        except (ValueError, OSError):
+            continue
+    return str(path)

@@ -43,7 +43,7 @@ def make_two_task(
     seed: int,
     *,
     task_seed: int = 0,
-    in_features: int = 10,
+    in_features: int = 6,
     num_classes: int = 3,
     noise: float = 0.1,
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -55,7 +55,7 @@ def make_two_task(
     1 / (1 + noise^2).
     """
     w = _world(task_seed, 23)
-    W = 1.5 * torch.randn(in_features, 6, generator=w) / math.sqrt(in_features)
+    W = torch.randn(in_features, 6, generator=w) / math.sqrt(in_features)
     A = torch.randn(6, num_classes, generator=w)
     b = torch.randn(6, generator=w)
     h_ref = torch.tanh(torch.randn(4096, in_features, generator=w) @ W)
@@ -77,14 +77,14 @@ def make_noisy_classes(
     seed: int,
     *,
     task_seed: int = 0,
-    in_features: int = 10,
+    in_features: int = 5,
     num_classes: int = 3,
     label_noise: float = 0.3,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Classes with a smooth nonlinear boundary and noisy labels, where one flexible model overfits the noise:
     (x (n, in_features) float32, y (n,) int64 in [0, num_classes)).
 
-    The clean label is argmax(x @ V + sin(2 x @ U)); with probability `label_noise` it is replaced by a class drawn
+    The clean label is argmax(2 x @ V + sin(2 x @ U)); with probability `label_noise` it is replaced by a class drawn
     uniformly from the other classes. Held-out data for measuring accuracy uses label_noise=0.
     """
     w = _world(task_seed, 24)
@@ -93,7 +93,7 @@ def make_noisy_classes(
 
     g = _sampler(seed, 24)
     x = torch.randn(n, in_features, generator=g)
-    y = (x @ V + torch.sin(2 * (x @ U))).argmax(1)
+    y = (2 * (x @ V) + torch.sin(2 * (x @ U))).argmax(1)
     flip = torch.rand(n, generator=g) < label_noise
     shift = torch.randint(1, num_classes, (n,), generator=g)
     y = torch.where(flip, (y + shift) % num_classes, y)
@@ -189,7 +189,7 @@ def _row(values: torch.Tensor, width: int = 6) -> str:
 
 def _show_23(n: int) -> str:
     x, cls, target = make_two_task(n, 0)
-    lines = ["topic 23 (multi-task): make_two_task(n, seed) -> x (n, 10), class (n,) in 0..2, target (n,)"]
+    lines = ["topic 23 (multi-task): make_two_task(n, seed) -> x (n, 6), class (n,) in 0..2, target (n,)"]
     lines += [f"  x = [{_row(x[i])}]  class = {int(cls[i])}  target = {float(target[i]):+.3f}" for i in range(n)]
     return "\n".join(lines)
 
@@ -197,7 +197,7 @@ def _show_23(n: int) -> str:
 def _show_24(n: int) -> str:
     x, y = make_noisy_classes(n, 0)
     _, clean = make_noisy_classes(n, 0, label_noise=0.0)
-    lines = ["topic 24 (bagging): make_noisy_classes(n, seed) -> x (n, 10), y (n,) in 0..2, 30% of labels flipped"]
+    lines = ["topic 24 (bagging): make_noisy_classes(n, seed) -> x (n, 5), y (n,) in 0..2, 30% of labels flipped"]
     lines += [
         f"  x = [{_row(x[i])}]  y = {int(y[i])}" + ("" if y[i] == clean[i] else f"  (flipped; clean label {int(clean[i])})")
         for i in range(n)

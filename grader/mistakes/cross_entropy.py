@@ -65,6 +65,7 @@ def cross_entropy_variant(
     smoothing_unweighted: bool = False,
     smoothing_over_other_classes: bool = False,
     class_dim_last: bool = False,
+    log_of_softmax: bool = False,
 ) -> torch.Tensor:
     """Cross entropy as torch computes it, except for the mistakes switched on by the keyword flags."""
     unbatched = input.dim() == 1
@@ -72,7 +73,7 @@ def cross_entropy_variant(
         input, target = input.unsqueeze(0), target.unsqueeze(0)
     num_classes = input.shape[1]
     class_dim = input.dim() - 1 if class_dim_last else 1
-    logp = torch.log_softmax(input, dim=class_dim)
+    logp = torch.softmax(input, dim=class_dim).log() if log_of_softmax else torch.log_softmax(input, dim=class_dim)
     class_w = None if weight is None else weight.view(1, num_classes, *([1] * (input.dim() - 2)))
 
     if target.is_floating_point():
@@ -138,6 +139,7 @@ CROSS_ENTROPY_MISTAKES: dict[str, Callable[..., torch.Tensor]] = {
         smoothing_over_other_classes=True
     ),
     "log_softmax taken over the last dimension instead of the class dimension 1": _variant(class_dim_last=True),
+    "log(softmax(x)) instead of a stable log_softmax (log(0) = -inf for large logits)": _variant(log_of_softmax=True),
 }
 
 

@@ -14,6 +14,7 @@ from textual.widgets import Footer, Header, Static
 
 from tui import store
 from tui.deck import Card
+from tui.render import display_path
 from tui.session import Session
 from tui.widgets.answer import AnswerView
 from tui.widgets.own_answer import OwnAnswer
@@ -37,10 +38,10 @@ class ReviewScreen(Screen):
         Binding("4", "rate(4)", "Easy"),
         Binding("u", "undo", "Undo"),
         Binding("ctrl+z", "undo", "Undo", show=False),
-        Binding("w", "write_answer", "Write own answer"),
+        Binding("w", "write_answer", "Write answer"),
         Binding("e", "source", "Source"),
-        Binding("g", "grade", "Grade exercise"),
-        Binding("t", "toggle_typed", "Typed mode"),
+        Binding("g", "grade", "Grade"),
+        Binding("t", "toggle_typed", "Typed"),
         Binding("escape", "back", "Home"),
     ]
 
@@ -176,7 +177,7 @@ class ReviewScreen(Screen):
         if card.answered:
             await self.query_one(AnswerView).show(card.answer)
         else:
-            await own.start(f"{card.source}:{card.line}", saved, draft=self.typed_text)
+            await own.start(f"{display_path(card.source)}:{card.line}", saved, draft=self.typed_text)
         if self.typed:
             from tui.render import key_terms, mark_terms
 

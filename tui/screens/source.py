@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tui.deck import Card
+from tui.render import display_path
 
 CONTEXT_BEFORE = 2
 MAX_LINES = 60
@@ -45,7 +46,7 @@ class SourceScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         card = self.card
         with Vertical(id="source-dialog", classes="dialog"):
-            yield Static(Text(f"{card.source}:{card.line}", style="bold"), id="source-location")
+            yield Static(Text(f"{display_path(card.source)}:{card.line}", style="bold"), id="source-location")
             excerpt = source_excerpt(card)
             with VerticalScroll(id="source-body"):
                 if excerpt is None:

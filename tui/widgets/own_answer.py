@@ -47,7 +47,8 @@ class OwnAnswer(Vertical):
     BINDINGS = [Binding("ctrl+s", "save", "Save answer")]
 
     editing: reactive[bool] = reactive(False, toggle_class="-editing")
-    saved_text: reactive[str] = reactive("")
+    saved_text: reactive[str] = reactive("", always_update=True, init=False)
+    source: str = ""
 
     class Saved(Message):
         """The learner saved their own answer."""
@@ -65,16 +66,19 @@ class OwnAnswer(Vertical):
 
     async def start(self, source: str, saved: str | None, draft: str = "") -> None:
         """Show the card's own answer (or open the editor, with `draft`, when there is none yet)."""
-        self.query_one("#own-notice", Static).update(
-            f"No answer in the source ({source}). "
-            + ("Your own answer, saved earlier (w to edit):" if saved else "Write your own; it is kept for next time.")
-        )
+        self.source = source
         self.saved_text = saved or ""
         if saved:
             await self.query_one(AnswerView).show(saved)
             self.editing = False
         else:
             self.edit(draft)
+
+    def watch_saved_text(self, saved: str) -> None:
+        self.query_one("#own-notice", Static).update(
+            f"No answer in the source ({self.source}). "
+            + ("Your own answer is below (w to edit)." if saved else "Write your own; it is kept for next time.")
+        )
 
     def edit(self, text: str | None = None) -> None:
         """Open the editor on `text` (default: the saved answer) and focus it."""

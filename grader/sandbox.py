@@ -1,0 +1,171 @@
+"""The audit hook of the learner's process: installed before anything else, and audit hooks cannot be removed.
+
+Two phases. While the worker imports torch (trusted code) the hook only refuses sqlite3. Once the learner's file
+starts loading, it also refuses: opening anything under the read-protected paths (the reference solutions, the user
+data dir holding the quiz's store, the report files, the workspace's grader state), writing, renaming or deleting
+under the write-protected paths (the grader's and quiz's code, the solutions, the Python installation), other
+processes' /proc entries, starting processes, signalling other processes, loading native code or poking memory with
+ctypes, and walking the garbage collector (the way back to this hook's own state).
+
+Every refusal raises PermissionError and is remembered, so the grader can fail a task whose code tried, even if that
+code swallowed the error. Imports only os and sys: it runs before torch.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any, Callable
+
+# Events refused outright once the learner's code runs (the value says what the code tried).
+_UNTRUSTED_EVENTS = {
+    "subprocess.Popen": "start a process",
+    "os.system": "start a process",
+    "os.exec": "start a process",
+    "os.posix_spawn": "start a process",
+    "os.spawn": "start a process",
+    "os.fork": "fork the process",
+    "os.forkpty": "fork the process",
+    "pty.spawn": "start a process",
+    "os.killpg": "signal other processes",
+    "ctypes.dlopen": "load native code",
+    "ctypes.dlsym": "load native code",
+    "ctypes.dlsym/handle": "load native code",
+    "ctypes.PyObj_FromPtr": "read raw memory",
+    "ctypes.cdata": "read raw memory",
+    "gc.get_objects": "walk the garbage collector",
+    "gc.get_referrers": "walk the garbage collector",
+    "gc.get_referents": "walk the garbage collector",
+    "socket.connect": "open network connections",
+    "socket.bind": "open network connections",
+    "socket.getaddrinfo": "open network connections",
+}
+_PATH_EVENTS_WRITE = {
+    "os.rename": (0, 1),
+    "os.replace": (0, 1),
+    "os.remove": (0,),
+    "os.unlink": (0,),
+    "os.rmdir": (0,),
+    "os.mkdir": (0,),
+    "os.symlink": (1,),
+    "os.link": (1,),
+    "os.truncate": (0,),
+    "os.chmod": (0,),
+    "os.chown": (0,),
+    "os.utime": (0,),
+    "shutil.rmtree": (0,),
+    "shutil.copyfile": (1,),
+    "shutil.copytree": (1,),
+    "shutil.move": (0, 1),
+}
+_PATH_EVENTS_READ = {
+    "os.listdir": (0,),
+    "os.scandir": (0,),
+    "os.symlink": (0,),
+    "os.link": (0,),
+    "shutil.copyfile": (0,),
+    "shutil.copytree": (0,),
+    "os.rename": (0,),
+    "os.replace": (0,),
+}
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+
+
+def _real(path: Any) -> str | None:
+    if isinstance(path, int) or path is None:
+        return None
+    try:
+        return os.path.realpath(os.fsdecode(path))
+    except Exception:  # an argument that is not a path at all
+        return None
+
+
+def _under(path: str, roots: tuple[str, ...]) -> str | None:
+    for root in roots:
+        if path == root or path.startswith(root.rstrip(os.sep) + os.sep):
+            return root
+    return None
+
+
+def install(config: dict[str, Any]) -> tuple[Callable[[str], None], Callable[[], list[str]]]:
+    """Install the hook; returns (begin_untrusted(learner_file), take_refusals()).
+
+    config: read_protected and write_protected (lists of paths), block_ctypes_calls (bool).
+    begin_untrusted works once: later calls change nothing, so the learner's code cannot widen the exemption.
+    """
+    read_protected = tuple(sorted({os.path.realpath(p) for p in config.get("read_protected", ())}))
+    write_protected = tuple(sorted({os.path.realpath(p) for p in config.get("write_protected", ())}))
+    untrusted_events = dict(_UNTRUSTED_EVENTS)
+    if config.get("block_ctypes_calls", True):
+        untrusted_events["ctypes.call_function"] = "call native code"
+    own_pid = str(os.getpid())
+    state = {"untrusted": False, "exempt": None}
+    refusals: list[str] = []
+
+    def refuse(what: str) -> None:
+        if len(refusals) < 50:
+            refusals.append(what)
+        raise PermissionError(f"the grader does not let exercise code {what}")
+
+    def check_read(path: Any, event: str) -> None:
+        real = _real(path)
+        if real is None or real == state["exempt"]:
+            return
+        if _under(real, read_protected):
+            refuse(f"read {real} ({event})")
+        if real.startswith("/proc/"):
+            pid = real.split("/")[2]
+            if pid.isdigit() and pid != own_pid:
+                refuse(f"read another process's {real}")
+
+    def check_write(path: Any, event: str) -> None:
+        real = _real(path)
+        if real is not None and (_under(real, write_protected) or _under(real, read_protected)):
+            refuse(f"write {real} ({event})")
+
+    def hook(event: str, args: tuple[Any, ...]) -> None:
+        if event == "sqlite3.connect":
+            refuse("open an SQLite database (the progress store)")
+        if not state["untrusted"]:
+            return
+        if event == "open":
+            path, mode, flags = (tuple(args) + (None, None, None))[:3]
+            check_read(path, "open")
+            writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
+                isinstance(flags, int) and mode is None and flags & _WRITE_FLAGS
+            )
+            if writing:
+                check_write(path, "open for writing")
+            return
+        if event in untrusted_events:
+            refuse(untrusted_events[event])
+        if event == "os.kill":
+            if not args or args[0] != os.getpid():
+                refuse("signal other processes")
+            return
+        if event == "object.__setattr__" and args:
+            owner = getattr(args[0], "__module__", "") or ""
+            if isinstance(owner, str) and owner.startswith("grader") and callable(args[0]):
+                refuse(f"patch the grader's {getattr(args[0], '__qualname__', '?')}")
+            return
+        if event in _PATH_EVENTS_READ:
+            for i in _PATH_EVENTS_READ[event]:
+                if i < len(args):
+                    check_read(args[i], event)
+        if event in _PATH_EVENTS_WRITE:
+            for i in _PATH_EVENTS_WRITE[event]:
+                if i < len(args):
+                    check_write(args[i], event)
+
+    def begin_untrusted(learner_file: str) -> None:
+        if not state["untrusted"]:
+            state["exempt"] = os.path.realpath(learner_file)
+            state["untrusted"] = True
+
+    def take_refusals() -> list[str]:
+        taken = list(refusals)
+        refusals.clear()
+        return taken
+
+    sys.addaudithook(hook)
+    return begin_untrusted, take_refusals

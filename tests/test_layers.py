@@ -1,0 +1,47 @@
+"""The layers of the design, checked in fresh interpreters: the parser, store and grader never load textual; the
+quiz never loads torch or torchvision (the grader runs as a subprocess)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).parents[1]
+
+WITHOUT_TEXTUAL = [
+    "tui.deck", "tui.library", "tui.store", "tui.scheduling", "tui.stats", "tui.render", "grader.manifest",
+    "grader.cli",
+]
+WITHOUT_TORCH = ["tui.app", "tui.cli"]
+
+
+def loaded_roots(module: str) -> set[str]:
+    """Top-level packages in sys.modules after importing `module` in a fresh interpreter."""
+    code = (
+        "import importlib, json, sys\n"
+        f"importlib.import_module({module!r})\n"
+        "print(json.dumps(sorted({name.split('.')[0] for name in sys.modules})))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=300
+    )
+    assert result.returncode == 0, f"importing {module} failed:\n{result.stderr}"
+    return set(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+@pytest.mark.parametrize("module", WITHOUT_TEXTUAL)
+def test_core_modules_do_not_load_textual(module):
+    roots = loaded_roots(module)
+    assert module.split(".")[0] in roots
+    assert "textual" not in roots
+
+
+@pytest.mark.parametrize("module", WITHOUT_TORCH)
+def test_quiz_modules_do_not_load_torch(module):
+    roots = loaded_roots(module)
+    assert module.split(".")[0] in roots
+    assert not roots & {"torch", "torchvision"}
