@@ -9,6 +9,7 @@ curve of the seed the check uses, and (topic 25) the naive run that the learner'
 from __future__ import annotations
 
 import json
+import math
 import sys
 import time
 from functools import cache
@@ -32,6 +33,18 @@ MIN_R2_23 = 0.9
 MIN_BALANCED_ACCURACY_25 = 0.85
 MIN_MINORITY_RECALL_25 = 0.8
 MAX_MSE_OVER_VARIANCE_30 = 0.1
+
+
+# Statistical checks (bootstrap uniformity, sampler balance) fail a correct implementation with probability at most
+# this much each: rigorous Hoeffding bounds with a union bound, not asymptotic approximations.
+FALSE_FAILURE_RATE = 1e-7
+
+
+def hoeffding_halfwidth(samples: int, value_range: float, comparisons: int = 1, rate: float = FALSE_FAILURE_RATE) -> float:
+    """A half-width t such that, for `comparisons` means of `samples` independent values each within an interval of
+    width `value_range`, P(any mean is t or more away from its expectation) <= rate (Hoeffding's inequality
+    P(|mean - mu| >= t) <= 2 exp(-2 samples t^2 / range^2), union-bounded over the comparisons)."""
+    return value_range * math.sqrt(math.log(2 * comparisons / rate) / (2 * samples))
 
 
 # ---------------------------------------------------------------------------------------------- held-out + metrics

@@ -12,7 +12,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
-import time
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable
@@ -20,7 +19,6 @@ from typing import Any, Callable
 import pytest
 
 from grader import catalog as catalogs
-from grader import manifest
 from grader.harness import Curves
 from grader.manifest import Task, Topic
 
@@ -79,15 +77,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--learner-file", default=None, help="the learner file to check (default: the workspace's)")
     group.addoption("--workspace", default=os.environ.get("GRADE_WORKSPACE", "exercises"))
     group.addoption("--device", dest="grade_device", default="cpu", help="cpu, cuda or auto")
-    group.addoption("--catalog", dest="grader_catalog", default=None, help=argparse_suppress())
+    group.addoption("--catalog", dest="grader_catalog", default=None,
+                    help="a catalog directory (exercises.toml, solutions/, stubs/, checks/) instead of the built-in one")
     group.addoption("--in-process", dest="grader_in_process", action="store_true",
                     help="load the learner into this process (authoring: no isolation, no guard, no time limit)")
     group.addoption("--memory-cap", dest="grader_memory_cap", default=None, help="memory cap of the learner's process")
-
-
-def argparse_suppress() -> str:
-    """Help text for options meant for the grader's own tests."""
-    return "a catalog directory (exercises.toml, solutions/, stubs/, checks/) instead of the built-in one"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -180,6 +174,7 @@ class GradingSession:
 
     def __init__(self, topic: Topic, learner_factory: Callable[[Topic], Any], tasks: set[str] | None = None,
                  decided: dict[str, tuple[str, str]] | None = None, events: Any = None):
+        self.__name__ = SESSION_PLUGIN  # the name pytest registers this plugin under
         self.topic = topic
         self.learner_factory = learner_factory
         self.wanted = tasks
@@ -284,12 +279,7 @@ class GradingSession:
         return TaskResult(task_id, task.title, status, message, round(seconds, 3), task.training, curves)
 
 
-def now() -> float:
-    """Monotonic seconds (a seam for tests)."""
-    return time.monotonic()
-
-
 __all__ = [
-    "GradingSession", "InProcessLearner", "curves", "device", "learner", "load_module_from_path", "manifest",
+    "GradingSession", "InProcessLearner", "curves", "device", "learner", "load_module_from_path",
     "pytest_addoption", "pytest_configure", "pytest_runtest_call", "reference", "task_id_of", "topic_of",
 ]

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from tui.deck import Card, CodeBlock, Deck, DeckError, check_deck, decode_document, parse_deck, render_deck
 
 SETTINGS = settings(
-    derandomize=True, deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow]
+    derandomize=True, deadline=None, max_examples=100, suppress_health_check=[HealthCheck.too_slow]
 )
 
 # Pieces of the series' Markdown and of the constructs that could confuse a parser: headings at several levels,

@@ -148,6 +148,8 @@ class QuizApp(App[None]):
         self.push_screen(HomeScreen())
         for error in self.deck_errors:
             self.notify(str(error), title="Deck not loaded", severity="warning", timeout=10)
+        if self.bench_exit == "card":
+            self.start_review()
 
     def start_review(
         self, *, deck: str | None = None, cram_topic: int | None = None, only: Sequence[Card] | None = None

@@ -11,6 +11,8 @@ Every generator is a pure function of its arguments: `make_xxx(n, seed, *, task_
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
+from typing import Iterator
 
 import torch
 
@@ -24,6 +26,7 @@ __all__ = [
     "recall",
     "balanced_accuracy",
     "show",
+    "one_thread",
 ]
 
 
@@ -179,6 +182,21 @@ def balanced_accuracy(pred: torch.Tensor, labels: torch.Tensor, num_classes: int
     """Mean per-class recall over the classes present in `labels`."""
     recalls = [recall(pred, labels, c) for c in range(num_classes) if bool((labels == c).any())]
     return sum(recalls) / len(recalls)
+
+
+@contextmanager
+def one_thread() -> Iterator[None]:
+    """Run the block with torch on one CPU thread, then restore the previous setting.
+
+    The training tasks on these tables use tiny matrices: a second thread buys nothing, and on a busy machine the
+    threads' synchronisation makes each step several times slower.
+    """
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 # -------------------------------------------------------------------------------------------------------------- show

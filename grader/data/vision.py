@@ -148,7 +148,7 @@ def glyph_templates() -> torch.Tensor:
 
 
 def make_glyphs(
-    n: int, seed: int, size: int = 32, jitter: float = 4.0, max_rotation: float = 12.0, noise: float = 0.15
+    n: int, seed: int, size: int = 32, jitter: float = 3.0, max_rotation: float = 10.0, noise: float = 0.1
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """`n` grey images of the digits 0-9, for image classification.
 

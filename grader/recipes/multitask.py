@@ -106,7 +106,11 @@ def train_multitask(mod, x_test: torch.Tensor, device: str = "cpu", seed: int = 
 
     Returns {'losses': unweighted CE + MSE every 10 steps, 'cls_pred', 'reg_pred' on x_test, 'log_vars'}.
     """
-    dev = torch.device(device)
+    with tabular.one_thread():
+        return _train_multitask(mod, x_test, torch.device(device), seed)
+
+
+def _train_multitask(mod, x_test: torch.Tensor, dev: torch.device, seed: int) -> dict:
     x, cls, reg = (t.to(dev) for t in tabular.make_two_task(TRAIN_N, seed))
     torch.manual_seed(seed)
     net = mod.MultiTaskNet(IN_FEATURES, NUM_CLASSES).to(dev)

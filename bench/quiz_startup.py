@@ -1,0 +1,103 @@
+"""Start-up time of the quiz: `python -m tui` until the home screen (and the first card) is on screen.
+
+Each run starts the real command in a pseudo-terminal (100x30) with TORCHPREP_BENCH_EXIT=home|card, which makes the
+app exit as soon as that screen has been mounted and drawn. The baseline is `python -c "import textual"` run in the
+same loop, interleaved, so machine load affects both alike. Prints the medians and the ratios; the target is the
+first card on screen within 0.6 s.
+
+    .venv/bin/python bench/quiz_startup.py [--repeat 7] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import json
+import os
+import pty
+import select
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+TARGET_SECONDS = 0.6
+SIZE = (100, 30)
+
+
+def run_in_pty(argv: list[str], env: dict[str, str], timeout: float = 60.0) -> float:
+    """Seconds from starting `argv` in a pseudo-terminal until it exits (its output is read and dropped)."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
+    start = time.perf_counter()
+    process = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=REPO, close_fds=True)
+    os.close(slave)
+    try:
+        while process.poll() is None:
+            if time.perf_counter() - start > timeout:
+                process.kill()
+                raise RuntimeError(f"{' '.join(argv)} did not exit within {timeout:g} s")
+            ready, _, _ = select.select([master], [], [], 0.01)
+            if ready:
+                try:
+                    os.read(master, 1 << 16)
+                except OSError:
+                    pass
+        elapsed = time.perf_counter() - start
+    finally:
+        process.wait()
+        os.close(master)
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} exited with status {process.returncode}")
+    return elapsed
+
+
+def measure(repeat: int) -> dict[str, float]:
+    """Median seconds of the baseline and of the quiz up to each stage, over `repeat` interleaved runs."""
+    with tempfile.TemporaryDirectory(prefix="torchprep-bench-") as data_dir:
+        env = {**os.environ, "TERM": os.environ.get("TERM", "xterm-256color"), "PYTHONPATH": str(REPO)}
+        quiz = [sys.executable, "-m", "tui", "--data-dir", data_dir]
+        baseline = [sys.executable, "-c", "import textual"]
+        for stage in ("home", "card"):  # warm-up: byte-compiles, creates the database
+            run_in_pty(quiz, {**env, "TORCHPREP_BENCH_EXIT": stage})
+        times: dict[str, list[float]] = {"baseline": [], "home": [], "card": []}
+        for _ in range(repeat):
+            times["baseline"].append(run_in_pty(baseline, env))
+            for stage in ("home", "card"):
+                times[stage].append(run_in_pty(quiz, {**env, "TORCHPREP_BENCH_EXIT": stage}))
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the medians and ratios."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args(argv)
+    result = measure(args.repeat)
+    report = {
+        "baseline_import_textual_s": round(result["baseline"], 4),
+        "home_s": round(result["home"], 4),
+        "first_card_s": round(result["card"], 4),
+        "home_ratio": round(result["home"] / result["baseline"], 2),
+        "first_card_ratio": round(result["card"] / result["baseline"], 2),
+        "target_s": TARGET_SECONDS,
+    }
+    if args.json:
+        print(json.dumps(report))
+    else:
+        print(f"quiz start-up, median of {args.repeat} runs in a {SIZE[0]}x{SIZE[1]} pty")
+        print(f"  baseline  python -c 'import textual'  {report['baseline_import_textual_s']:.3f} s")
+        print(f"  home screen on screen                 {report['home_s']:.3f} s  ratio {report['home_ratio']:.2f}")
+        print(f"  first card on screen                  {report['first_card_s']:.3f} s  "
+              f"ratio {report['first_card_ratio']:.2f}  (target {TARGET_SECONDS} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
