@@ -125,22 +125,31 @@ def _reference(topic: int) -> ModuleType:
     return mod
 
 
+def _rounded(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, 4)
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    return value
+
+
 def _runs(seeds, run: Callable[[int], tuple[dict, dict]]) -> tuple[list[dict], dict]:
     rows, check_result = [], {}
     for seed in seeds:
         start = time.perf_counter()
         result, metrics = run(seed)
+        metrics = {k: _rounded(v) for k, v in metrics.items()}
         rows.append({"seed": seed, **metrics, "seconds": round(time.perf_counter() - start, 2)})
         if seed == CHECK_SEED:
             check_result = result
     return rows, check_result
 
 
-def calibrate_23(seeds=SEEDS) -> dict[str, Any]:
+def calibrate_23(seeds=SEEDS, ref: ModuleType | None = None) -> dict[str, Any]:
     """Train the reference MultiTaskNet + UncertaintyWeighting on each seed."""
     from grader.recipes import multitask as R
 
-    ref = _reference(23)
+    ref = ref or _reference(23)
 
     def run(seed):
         held = heldout_23(seed)
@@ -153,15 +162,15 @@ def calibrate_23(seeds=SEEDS) -> dict[str, Any]:
         "pass_mark": {"accuracy": MIN_ACCURACY_23, "r2": MIN_R2_23},
         "runs": rows,
         "worst": {"accuracy": min(r["accuracy"] for r in rows), "r2": min(r["r2"] for r in rows)},
-        "reference_curve": at_check["losses"],
+        "reference_curve": [round(v, 5) for v in at_check["losses"]],
     }
 
 
-def calibrate_24(seeds=SEEDS) -> dict[str, Any]:
+def calibrate_24(seeds=SEEDS, ref: ModuleType | None = None) -> dict[str, Any]:
     """Bag the grader's MLPs with the reference bootstrap_indices and soft_vote on each seed."""
     from grader.recipes import ensemble as R
 
-    ref = _reference(24)
+    ref = ref or _reference(24)
 
     def run(seed):
         held = heldout_24(seed)
@@ -176,7 +185,7 @@ def calibrate_24(seeds=SEEDS) -> dict[str, Any]:
         "pass_mark": "ensemble accuracy > mean member accuracy",
         "runs": rows,
         "worst": {"margin": min(r["margin"] for r in rows)},
-        "reference_curve": at_check["losses"],
+        "reference_curve": [round(v, 5) for v in at_check["losses"]],
     }
 
 
@@ -201,17 +210,17 @@ def calibrate_25(seeds=SEEDS) -> dict[str, Any]:
             "runs": rows,
             "worst": {k: min(r[k] for r in rows) for k in ("balanced_accuracy", "minority_recall")},
             "best": {k: max(r[k] for r in rows) for k in ("balanced_accuracy", "minority_recall")},
-            "reference_curve": at_check["losses"],
+            "reference_curve": [round(v, 5) for v in at_check["losses"]],
         }
     out["reference_curve"] = out["sampler"]["reference_curve"]
     return out
 
 
-def calibrate_30(seeds=SEEDS) -> dict[str, Any]:
+def calibrate_30(seeds=SEEDS, ref: ModuleType | None = None) -> dict[str, Any]:
     """Train the reference Autoencoder on the manifold data on each seed."""
     from grader.recipes import autoencoder as R
 
-    ref = _reference(30)
+    ref = ref or _reference(30)
 
     def run(seed):
         held = heldout_30(seed)
@@ -224,23 +233,89 @@ def calibrate_30(seeds=SEEDS) -> dict[str, Any]:
         "pass_mark": {"ratio": MAX_MSE_OVER_VARIANCE_30},
         "runs": rows,
         "worst": {"ratio": max(r["ratio"] for r in rows)},
-        "reference_curve": at_check["losses"],
+        "reference_curve": [round(v, 5) for v in at_check["losses"]],
     }
 
 
 CALIBRATIONS = {23: calibrate_23, 24: calibrate_24, 25: calibrate_25, 30: calibrate_30}
 
 
+def _alternatives() -> dict[int, dict[str, ModuleType]]:
+    """Other correct learner answers, trained like the reference to show the pass marks do not depend on the
+    reference's particular choices (trunk depth, activation, how the bootstrap is drawn)."""
+    from types import SimpleNamespace
+
+    from torch import nn
+
+    class ShallowMultiTask(nn.Module):
+        def __init__(self, in_features, num_classes, hidden=64):
+            super().__init__()
+            self.trunk = nn.Sequential(nn.Linear(in_features, hidden), nn.ReLU())
+            self.cls, self.reg = nn.Linear(hidden, num_classes), nn.Linear(hidden, 1)
+
+        def forward(self, x):
+            h = self.trunk(x)
+            return {"cls": self.cls(h), "reg": self.reg(h).squeeze(-1)}
+
+    class TanhMultiTask(ShallowMultiTask):
+        def __init__(self, in_features, num_classes, hidden=64):
+            super().__init__(in_features, num_classes, hidden)
+            self.trunk = nn.Sequential(nn.Linear(in_features, hidden), nn.Tanh(), nn.Linear(hidden, hidden), nn.Tanh())
+
+    def autoencoder(act):
+        class Autoencoder(nn.Module):
+            def __init__(self, input_dim, latent_dim, hidden_dims=(128,)):
+                super().__init__()
+                h = hidden_dims[0]
+                self.enc = nn.Sequential(nn.Linear(input_dim, h), act(), nn.Linear(h, latent_dim))
+                self.dec = nn.Sequential(nn.Linear(latent_dim, h), act(), nn.Linear(h, input_dim))
+
+            def encode(self, x):
+                return self.enc(x)
+
+            def decode(self, z):
+                return self.dec(z)
+
+            def forward(self, x):
+                return self.decode(self.encode(x))
+
+        return Autoencoder
+
+    ref23, ref24 = _reference(23), _reference(24)
+    return {
+        23: {
+            "one-layer trunk": SimpleNamespace(MultiTaskNet=ShallowMultiTask, UncertaintyWeighting=ref23.UncertaintyWeighting),
+            "tanh trunk": SimpleNamespace(MultiTaskNet=TanhMultiTask, UncertaintyWeighting=ref23.UncertaintyWeighting),
+        },
+        24: {
+            "bootstrap as floor(rand * n)": SimpleNamespace(
+                bootstrap_indices=lambda n, generator=None: (torch.rand(n, generator=generator) * n).long(),
+                soft_vote=ref24.soft_vote,
+            ),
+        },
+        30: {"tanh autoencoder": SimpleNamespace(Autoencoder=autoencoder(nn.Tanh)),
+             "leaky-relu autoencoder": SimpleNamespace(Autoencoder=autoencoder(nn.LeakyReLU))},
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     """Calibrate the given topics (default: all four) and write grader/calibration/NN.json."""
     topics = [int(a) for a in (sys.argv[1:] if argv is None else argv)] or sorted(CALIBRATIONS)
     torch.set_num_threads(1)
+    alternatives = _alternatives()
     for topic in topics:
         data = {"topic": topic, "seeds": list(SEEDS), "check_seed": CHECK_SEED, **CALIBRATIONS[topic]()}
+        if topic in alternatives:
+            data["alternatives"] = {}
+            for name, mod in alternatives[topic].items():
+                alt = CALIBRATIONS[topic](SEEDS[:5], mod)
+                data["alternatives"][name] = {"runs": alt["runs"], "worst": alt["worst"]}
         path = CALIBRATION_DIR / f"{topic}.json"
         path.parent.mkdir(exist_ok=True)
         path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-        print(f"wrote {path}: worst {data.get('worst', {k: data[k].get('worst') for k in ('sampler', 'weights', 'naive')})}")
+        worst = data["worst"] if "worst" in data else {k: data[k]["worst"] for k in ("sampler", "weights", "naive")}
+        alts = {name: a["worst"] for name, a in data.get("alternatives", {}).items()}
+        print(f"wrote {path}: worst {worst}; alternatives {alts}")
     return 0
 
 

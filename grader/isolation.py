@@ -56,6 +56,7 @@ class ChildSpec:
     workspace: Path
     device: str = "cpu"
     memory_cap: int = DEFAULT_MEMORY_CAP
+    address_limit: bool | None = None  # RLIMIT_AS at the cap; None: on the CPU only (CUDA reserves huge ranges)
     read_protected: tuple[str, ...] = ()
     write_protected: tuple[str, ...] = ()
     preload: tuple[str, ...] = ()
@@ -106,7 +107,7 @@ class LearnerProcess:
             "write_protected": list(spec.write_protected),
             "block_ctypes_calls": spec.device == "cpu",
             "memory_cap": spec.memory_cap,
-            "rlimit_as": spec.device == "cpu",
+            "rlimit_as": spec.device == "cpu" if spec.address_limit is None else spec.address_limit,
             "preload": list(spec.preload),
             "sys_path": list(spec.sys_path),
         }

@@ -232,6 +232,12 @@ class GradingSession:
                 self.events.task_started(tid)
         if any(status != "pass" for status, _ in self.outcomes.get(tid, [])):
             pytest.skip("this task already has a verdict")
+        load_error = getattr(self.handle, "load_error", None)
+        if load_error is not None:  # the file does not load: every remaining task gets that, without running
+            from grader.verdict import classify
+
+            self.outcomes.setdefault(tid, []).append(classify(load_error, tid))
+            pytest.skip("the learner's file does not load")
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> Any:

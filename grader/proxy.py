@@ -219,7 +219,9 @@ class ChildLearner:
                 not_implemented=bool(answer.get("not_implemented")),
                 kind=str(answer.get("error_kind", "exception")),
             )
-            if error.kind != "exception":
+            if error.kind != "exception" or error.not_implemented:
+                # Not implemented, out of memory, endless recursion, sys.exit: the same on every input, so no need
+                # to run (and let hypothesis shrink) the task's other calls.
                 raise self._stick(key, error)
             raise error
         raise self._stick(key, LearnerCrash(f"the learner's process answered {kind!r}, not a result"))

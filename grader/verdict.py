@@ -97,7 +97,7 @@ def classify(error: BaseException, task_id: str, check_name: str = "") -> tuple[
     """(status, learner-facing message) for the exception a check ended with."""
     status, message = _classify(error, task_id, check_name)
     example = falsifying_example(error)
-    if example and status == "fail":
+    if example and status == "fail" and not message.startswith("not implemented"):
         message = f"{message}\n  smallest failing input: {example}"
     return status, message
 
@@ -156,6 +156,7 @@ def falsifying_example(error: BaseException) -> str:
     for note in notes:
         if note.startswith(("Falsifying example", "Failing test case")):
             body = note.split(":", 1)[1].strip()
-            lines = [ln for ln in body.splitlines() if not _FIXTURE_ARGS.match(ln)]
+            lines = [re.sub(r"\s*#.*$", "", ln) for ln in body.splitlines()]  # hypothesis's own remarks
+            lines = [ln for ln in lines if ln.strip() and not _FIXTURE_ARGS.match(ln)]
             return " ".join(" ".join(lines).split()).replace("( ", "(").replace(", )", ")")
     return ""

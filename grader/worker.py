@@ -42,6 +42,7 @@ def main(argv: list[str]) -> int:
     from grader.guard_runtime import RuntimeGuard
     from grader.worker_run import Server
 
+    _warm_up(torch, protocol)
     _limit_resources(config)
     server = Server(config, protocol, harness, RuntimeGuard, take_refusals)
     server.send({"kind": "ready", "pid": os.getpid(), "torch": str(torch.__version__)})
@@ -58,6 +59,13 @@ def main(argv: list[str]) -> int:
     del begin_untrusted  # nothing the learner's code can reach may widen the sandbox again
     server.load(request)
     return server.serve()
+
+
+def _warm_up(torch, protocol) -> None:
+    """Pay torch's first-call costs (serialization, autograd) now, while the grader is busy importing too."""
+    x = torch.ones(2, 2, requires_grad=True)
+    (x * x).sum().backward()
+    protocol.decode(protocol.encode({"x": x.detach(), "dtype": torch.float32}))
 
 
 def _exit_with_parent(parent: int) -> None:

@@ -6,7 +6,6 @@ import importlib
 import importlib.util
 import os
 import sys
-import traceback
 from types import ModuleType, TracebackType
 from typing import Any, Callable
 
@@ -123,7 +122,7 @@ class Server:
         not_implemented = isinstance(error, NotImplementedError)
         message = _message(error)
         if not_implemented and mine:
-            message = f"{mine[-1][2]} is not implemented yet (it raises NotImplementedError)"
+            message = f"{mine[-1][2]} raises NotImplementedError"
         return {
             "kind": "error",
             "type": type(error).__name__,

@@ -13,6 +13,7 @@ import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 DEFAULT_GRADE_COMMAND: tuple[str, ...] = (sys.executable, "-m", "grader.cli")
@@ -69,6 +70,7 @@ class Verdict:
         return f"exercise {self.topic}: {self.passed} of {self.total} tasks passed"
 
 
+@lru_cache(maxsize=1)
 def exercise_totals() -> dict[int, int]:
     """Number of tasks of each exercise topic, from the grader's manifest (plain TOML: no torch is imported)."""
     try:

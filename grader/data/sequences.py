@@ -2,8 +2,9 @@
 
 Every sequence is `length` one-hot tokens over a vocabulary of `num_tokens`. The first token is the label (one of the
 first `num_classes` tokens); every later token is drawn uniformly from the whole vocabulary, class tokens included, so
-the only way to the label is to remember what came first for the whole sequence: a memory task a tanh RNN finds
-hard and an LSTM learns in seconds. Seeded and generated in code: the same (n, seed, ...) always gives the same data.
+the only way to the label is to remember what came first, and to keep it, through the whole sequence. Training batches
+follow a short-to-long curriculum (training_lengths). Seeded and generated in code: the same arguments always give the
+same data.
 """
 
 from __future__ import annotations
@@ -33,16 +34,30 @@ def make_sequences(
         raise ValueError(f"length must be at least 1, got {length}")
     gen = torch.Generator().manual_seed(seed)
     y = (torch.arange(n) % num_classes)[torch.randperm(n, generator=gen)]
-    tokens = torch.randint(num_classes, num_tokens, (n, length), generator=gen)
+    tokens = torch.randint(0, num_tokens, (n, length), generator=gen)
     tokens[:, 0] = y
     x = torch.nn.functional.one_hot(tokens, num_tokens).to(torch.float32)
     return x, y
 
 
-def training_lengths(steps: int, seed: int) -> list[int]:
-    """The sequence length of each training batch: seeded, uniform over MIN_LENGTH..MAX_LENGTH."""
+def training_lengths(steps: int, seed: int, warmup: float = 0.6) -> list[int]:
+    """The sequence length of each training batch: a seeded curriculum.
+
+    During the first `warmup` fraction of the steps the longest allowed length grows from 3 to MAX_LENGTH (each batch
+    uniform over 2..that); afterwards lengths are uniform over MIN_LENGTH..MAX_LENGTH, the lengths of the held-out data.
+    Short sequences first teach the model what to remember before it must carry it through 20 steps: without them a
+    plain LSTM often sits for hundreds of steps on a plateau where pairs of classes are merged.
+    """
     gen = torch.Generator().manual_seed(seed)
-    return torch.randint(MIN_LENGTH, MAX_LENGTH + 1, (steps,), generator=gen).tolist()
+    ramp = max(1, int(steps * warmup))
+    lengths = []
+    for step in range(steps):
+        if step < ramp:
+            longest = min(MAX_LENGTH, 3 + (MAX_LENGTH - 3) * step // ramp)
+            lengths.append(int(torch.randint(2, longest + 1, (1,), generator=gen)))
+        else:
+            lengths.append(int(torch.randint(MIN_LENGTH, MAX_LENGTH + 1, (1,), generator=gen)))
+    return lengths
 
 
 def show(n: int = 4) -> str:

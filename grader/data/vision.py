@@ -82,14 +82,14 @@ def make_detection_images(n: int, seed: int, size: int = 64, noise: float = 0.04
 
     Returns (images, labels, boxes): images (n, 3, size, size) float32 in [0, 1]; labels (n,) int64, the shape's kind
     (index into DETECTION_CLASSES); boxes (n, 4) float32 xyxy normalised to [0, 1] by `size`, the tight extent of the
-    shape's pixels (x2, y2 exclusive). Shapes are 14 to 40 pixels wide and high (for size 64), anywhere in the image,
+    shape's pixels (x2, y2 exclusive). Shapes are 18 to 44 pixels wide and high (for size 64), anywhere in the image,
     in a random bright colour on a dark background with Gaussian noise of std `noise`. Classes are drawn uniformly.
     """
     gen = torch.Generator().manual_seed(seed)
     labels = torch.randint(0, len(DETECTION_CLASSES), (n,), generator=gen)
     scale = size / 64
-    w = _uniform(gen, (n,), 14 * scale, 40 * scale)
-    h = _uniform(gen, (n,), 14 * scale, 40 * scale)
+    w = _uniform(gen, (n,), 18 * scale, 44 * scale)
+    h = _uniform(gen, (n,), 18 * scale, 44 * scale)
     x1 = _uniform(gen, (n,), 0, 1) * (size - w)
     y1 = _uniform(gen, (n,), 0, 1) * (size - h)
     masks = _shape_masks(labels, x1, y1, w, h, size)

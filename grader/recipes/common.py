@@ -47,7 +47,10 @@ def forward_backward(
         leaves = [call_inputs[n] for n in wrt] + list((params or {}).values())
         cots = [cotangent_like(o, seed + i) for i, o in enumerate(outs)]
         if leaves:
-            torch.autograd.backward(outs, cots, inputs=leaves)
+            # sum(out * cot) has exactly cot as its gradient wrt out, so this is the same vector-Jacobian product as
+            # backward(outs, cots); a scalar root spares torch's first-call import of sympy (~1 s) in each process.
+            total = sum((o * c).sum() for o, c in zip(outs, cots))
+            torch.autograd.backward(total, inputs=leaves)
     detached = _detach(out)
     grads = {n: (call_inputs[n].grad.detach() if call_inputs[n].grad is not None else None) for n in wrt}
     param_grads = {n: (p.grad.detach() if p.grad is not None else None) for n, p in (params or {}).items()}

@@ -13,12 +13,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from tui import store
 from tui.deck import Card
 from tui.widgets.card_table import CardTable
 from tui.render import truncate_cells
+from tui.widgets.key_footer import KeyFooter
 
 FIXED_COLUMNS_WIDTH = 62
 
@@ -81,7 +82,7 @@ class BrowseScreen(Screen):
         yield Input(placeholder="Search questions and answers (/ to focus, enter or ↓ for results)", id="search")
         yield CardTable(id="browse-table")
         yield Static(id="browse-count", classes="summary")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Browse"

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from tui import store
 from tui.deck import Deck
@@ -20,6 +20,7 @@ from tui.widgets.card_table import CardTable
 from tui.render import percent, truncate_cells
 from tui.scheduling import card_counts
 from tui.stats import per_topic, study_streak, true_retention
+from tui.widgets.key_footer import KeyFooter
 
 FIXED_COLUMNS_WIDTH = 58  # every column but the question, with cell padding
 
@@ -99,18 +100,27 @@ class HomeScreen(Screen):
         yield Header()
         yield Static(id="home-summary", classes="summary")
         yield CardTable(id="home-table")
-        yield Footer()
+        yield KeyFooter()
+
+    _built_width = -1
+    _stale = False
 
     def on_mount(self) -> None:
         self.refresh_table()
         self.query_one(DataTable).focus()
         self.app.bench_mark("home")
 
+    def on_screen_suspend(self) -> None:
+        self._stale = True
+
     def on_screen_resume(self) -> None:
-        self.refresh_table()
+        if self._stale:  # back from a session or a dialog: counts may have changed
+            self._stale = False
+            self.refresh_table()
 
     def on_resize(self) -> None:
-        self.refresh_table()
+        if self.size.width != self._built_width:
+            self.refresh_table()
 
     def watch_summary(self, summary: str) -> None:
         self.query_one("#home-summary", Static).update(summary)
@@ -128,6 +138,7 @@ class HomeScreen(Screen):
         home = home_rows(app.decks, states, rows, store.exercise_status(app.conn), exercise_totals(), now)
         table = self.query_one(DataTable)
         cursor = table.cursor_row
+        self._built_width = self.size.width
         table.clear(columns=True)
         width = max(16, self.size.width - FIXED_COLUMNS_WIDTH)
         table.add_column("#", width=3, key="number")

@@ -1,4 +1,9 @@
-"""The review screen: question, reveal, rate 1-4, undo; source, grading, typed answers and own answers."""
+"""The review screen: question, reveal, rate 1-4, undo; source, grading, typed answers and own answers.
+
+Speed matters here (a rating and the next card within 50 ms): the screen starts with a handful of widgets, mounts
+the answer panes, editors and verdict panel the first time they are needed, and shows or hides them by setting
+`display` on them rather than toggling classes on the screen (which would restyle every widget).
+"""
 
 from __future__ import annotations
 
@@ -10,18 +15,16 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from tui import store
 from tui.deck import Card
 from tui.render import display_path
 from tui.session import Session
-from tui.widgets.answer import AnswerView
 from tui.widgets.own_answer import OwnAnswer
 from tui.widgets.rating_bar import RATING_NAMES, RatingBar
-from tui.widgets.term_list import TermList
 from tui.widgets.typed_answer import TypedAnswer
-from tui.widgets.verdict import VerdictPanel
+from tui.widgets.key_footer import KeyFooter
 
 STATE_NAMES = {None: "new", 1: "learning", 2: "review", 3: "relearning"}
 
@@ -30,24 +33,24 @@ class ReviewScreen(Screen):
     """One study session. Every rating is committed to the store before the next card is shown."""
 
     BINDINGS = [
-        Binding("space", "reveal", "Show answer"),
-        Binding("enter", "reveal", "Show answer", show=False),
+        Binding("space", "reveal", "Show"),
+        Binding("enter", "reveal", "Show", show=False),
         Binding("1", "rate(1)", "Again"),
         Binding("2", "rate(2)", "Hard"),
         Binding("3", "rate(3)", "Good"),
         Binding("4", "rate(4)", "Easy"),
         Binding("u", "undo", "Undo"),
         Binding("ctrl+z", "undo", "Undo", show=False),
-        Binding("w", "write_answer", "Write answer"),
+        Binding("w", "write_answer", "Write"),
         Binding("e", "source", "Source"),
         Binding("g", "grade", "Grade"),
         Binding("t", "toggle_typed", "Typed"),
         Binding("escape", "back", "Home"),
     ]
 
-    revealed: reactive[bool] = reactive(False, bindings=True)
-    typed: reactive[bool] = reactive(False, bindings=True)
-    card: reactive[Card | None] = reactive(None, bindings=True, always_update=True)
+    revealed: reactive[bool] = reactive(False, bindings=True, init=False)
+    typed: reactive[bool] = reactive(False, bindings=True, init=False)
+    card: reactive[Card | None] = reactive(None, bindings=True, always_update=True, init=False)
 
     def __init__(self, session: Session, title: str = "") -> None:
         super().__init__()
@@ -61,65 +64,128 @@ class ReviewScreen(Screen):
         yield Static(id="review-status", classes="summary")
         with VerticalScroll(id="card-scroll"):
             yield Static(id="question", classes="question")
-            yield TypedAnswer(id="typed")
-            with Vertical(id="answer-area"):
-                with Horizontal(id="answer-columns"):
-                    with Vertical(id="yours"):
-                        yield Static("Your answer", classes="pane-title")
-                        yield Static(id="yours-text")
-                        yield TermList(id="terms")
-                    with Vertical(id="reference"):
-                        yield Static("Reference", classes="pane-title", id="reference-title")
-                        yield AnswerView(id="answer")
-                        yield OwnAnswer(id="own")
-            yield VerdictPanel(id="verdict")
-            yield Static(id="done", classes="done")
+            yield Vertical(id="answer-area")
         yield RatingBar(id="ratings")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.typed = self.app.typed_mode
         self.sub_title = self.session_title
+        self.query_one("#answer-area").display = False
+        self.set_reactive(ReviewScreen.typed, self.app.typed_mode)
+        self.query_one(RatingBar).show_prompt(self.typed)
         self.show_current()
         self.app.bench_mark("card")
+
+    # --- parts mounted on first use --------------------------------------------------------------------------
+
+    def _typed_input(self) -> TypedAnswer:
+        found = self.query(TypedAnswer)
+        if found:
+            return found.first()
+        widget = TypedAnswer(id="typed")
+        self.query_one("#card-scroll").mount(widget, before="#answer-area")
+        return widget
+
+    async def _answer_panes(self):
+        """The comparison columns: (your answer pane, reference pane), mounted on the first reveal."""
+        from tui.widgets.answer import AnswerView
+        from tui.widgets.term_list import TermList
+
+        if not self.query("#answer-columns"):
+            yours = Vertical(Static("Your answer", classes="pane-title"), Static(id="yours-text"),
+                             TermList(id="terms"), id="yours")
+            reference = Vertical(Static("Reference", classes="pane-title", id="reference-title"),
+                                 AnswerView(id="answer"), id="reference")
+            await self.query_one("#answer-area").mount(Horizontal(yours, reference, id="answer-columns"))
+        return self.query_one("#yours"), self.query_one("#reference")
+
+    async def _own_answer(self) -> OwnAnswer:
+        found = self.query(OwnAnswer)
+        if found:
+            return found.first()
+        widget = OwnAnswer(id="own")
+        await self.query_one("#reference").mount(widget)
+        return widget
+
+    def _verdict_panel(self):
+        from tui.widgets.verdict import VerdictPanel
+
+        found = self.query(VerdictPanel)
+        if found:
+            return found.first()
+        widget = VerdictPanel(id="verdict")
+        self.query_one("#card-scroll").mount(widget)
+        return widget
+
+    def _done_message(self) -> Static:
+        found = self.query("#done")
+        if found:
+            return found.first(Static)
+        widget = Static(id="done", classes="done")
+        self.query_one("#card-scroll").mount(widget)
+        return widget
 
     # --- showing cards ------------------------------------------------------------------------------------------
 
     def show_current(self) -> None:
         """Show the session's current card, question only (or the end-of-session message)."""
-        card = self.session.current
         self.revealed = False
-        self.query_one(VerdictPanel).hide()
-        self.card = card
+        for panel in self.query("VerdictPanel"):
+            panel.hide()
+        self.card = self.session.current
         self.shown_at = time.monotonic()
 
     def watch_card(self, card: Card | None) -> None:
-        done = self.query_one("#done", Static)
-        self.set_class(card is None, "-done")
+        status = self.query_one("#review-status", Static)
+        question = self.query_one("#question", Static)
+        question.display = card is not None
+        for done in self.query("#done"):
+            done.display = card is None
         if card is None:
-            done.update(self._done_text())
-            self.query_one("#review-status", Static).update(f"{self.session.reviewed} reviewed this session")
+            self._done_message().update(self._done_text())
+            self._done_message().display = True
+            status.update(f"{self.session.reviewed} reviewed this session")
+            self._show_typed_input(False)
             return
-        self.query_one("#question", Static).update(f"{card.number}. {card.question}")
-        self.query_one("#review-status", Static).update(self._status_text(card))
-        self.set_class(not card.answered, "-unanswered")
-        self.query_one("#card-scroll").scroll_home(animate=False)
+        question.update(f"{card.number}. {card.question}")
+        status.update(self._status_text(card))
+        scroll = self.query_one("#card-scroll")
+        scroll.scroll_home(animate=False)
         if self.typed:
-            typed = self.query_one(TypedAnswer)
+            self._show_typed_input(True)
+        else:
+            self._show_typed_input(False)
+            scroll.focus()
+
+    def _show_typed_input(self, show: bool) -> None:
+        if show:
+            typed = self._typed_input()
+            typed.display = True
             typed.reset()
             typed.focus_input()
         else:
-            self.query_one("#card-scroll").focus()
+            for typed in self.query("#typed"):
+                typed.display = False
 
     def watch_revealed(self, revealed: bool) -> None:
-        self.set_class(revealed, "-revealed")
-        if revealed:
-            self.query_one(RatingBar).show_intervals(self.session.intervals())
-            if not self.query_one(OwnAnswer).editing:
+        self.query_one("#answer-area").display = revealed
+        ratings = self.query_one(RatingBar)
+        if not revealed:
+            ratings.show_prompt(self.typed)
+        else:
+            ratings.show_intervals(self.session.intervals())
+            for typed in self.query("#typed"):
+                typed.display = False
+            editing = any(own.editing for own in self.query(OwnAnswer) if own.display)
+            if not editing:
                 self.query_one("#card-scroll").focus()
 
     def watch_typed(self, typed: bool) -> None:
-        self.set_class(typed, "-typed")
+        if not self.revealed and self.card is not None:
+            self.query_one(RatingBar).show_prompt(typed)
+            self._show_typed_input(typed)
+            if not typed:
+                self.query_one("#card-scroll").focus()
 
     def _status_text(self, card: Card) -> str:
         state = self.session.state_of(card)
@@ -146,18 +212,22 @@ class ReviewScreen(Screen):
     # --- bindings enabled by state ------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Unavailable keys stay in the footer greyed out (None) rather than disappearing (False): the footer keeps
+        # its layout from card to card, which keeps a rating fast. Only `w` comes and goes (cards with no answer).
         card = self.card
         if action == "reveal":
-            return card is not None and not self.revealed
-        if action == "rate":
-            return card is not None and self.revealed
-        if action == "undo":
-            return bool(self.session.history)
-        if action == "write_answer":
+            available = card is not None and not self.revealed
+        elif action == "rate":
+            available = card is not None and self.revealed
+        elif action == "undo":
+            available = bool(self.session.history)
+        elif action == "write_answer":
             return card is not None and self.revealed and not card.answered
-        if action in ("source", "grade"):
-            return card is not None
-        return True
+        elif action in ("source", "grade"):
+            available = card is not None
+        else:
+            return True
+        return True if available else None
 
     # --- actions ------------------------------------------------------------------------------------------------
 
@@ -166,23 +236,34 @@ class ReviewScreen(Screen):
         card = self.card
         if card is None or self.revealed:
             return
-        self.typed_text = self.query_one(TypedAnswer).text if self.typed else ""
+        typed = self.query("#typed")
+        self.typed_text = typed.first().text if self.typed and typed else ""
         await self._show_answer(card)
         self.revealed = True
 
     async def _show_answer(self, card: Card) -> None:
-        own = self.query_one(OwnAnswer)
+        from tui.widgets.answer import AnswerView
+
+        yours, _ = await self._answer_panes()
+        yours.display = self.typed
+        self.query_one("#reference-title").display = self.typed
+        answer = self.query_one("#answer", AnswerView)
+        answer.display = card.answered
         saved = None if card.answered else store.user_answer(self.app.conn, card.key)
-        reference = card.answer if card.answered else (saved or "")
         if card.answered:
-            await self.query_one(AnswerView).show(card.answer)
-        else:
+            await answer.show(card.answer)
+        for own in self.query(OwnAnswer):
+            own.display = not card.answered
+        if not card.answered:
+            own = await self._own_answer()
+            own.display = True
             await own.start(f"{display_path(card.source)}:{card.line}", saved, draft=self.typed_text)
         if self.typed:
             from tui.render import key_terms, mark_terms
 
+            reference = card.answer if card.answered else (saved or "")
             self.query_one("#yours-text", Static).update(self.typed_text.strip() or "(nothing written)")
-            self.query_one(TermList).marks = tuple(mark_terms(self.typed_text, key_terms(reference)))
+            self.query_one("#terms").marks = tuple(mark_terms(self.typed_text, key_terms(reference)))
 
     def action_rate(self, rating: int) -> None:
         """Rate the card; the rating is in the store before the next card appears."""
@@ -204,7 +285,8 @@ class ReviewScreen(Screen):
     def action_write_answer(self) -> None:
         """Open the editor for the learner's own answer (cards without one in the source)."""
         if self.card is not None and not self.card.answered and self.revealed:
-            self.query_one(OwnAnswer).edit()
+            for own in self.query(OwnAnswer):
+                own.edit()
 
     def action_source(self) -> None:
         """Show where the card comes from: file and line, with the text around it."""
@@ -216,15 +298,16 @@ class ReviewScreen(Screen):
     def action_grade(self) -> None:
         """Grade the exercise of this card's topic in the background; the verdict appears here."""
         if self.card is not None:
-            self.query_one(VerdictPanel).start(self.card.topic)
+            self._verdict_panel().start(self.card.topic)
             self.run_grader(self.card.topic)
 
     @work(exclusive=True, group="grade")
     async def run_grader(self, topic: int) -> None:
+        """Run `grade exercise N --json` as a child process and put its verdict in the panel."""
         from tui.grading import run_grader
 
         verdict = await run_grader(self.app.grade_command, topic, self.app.data_dir)
-        panel = self.query_one(VerdictPanel)
+        panel = self._verdict_panel()
         if panel.topic == topic:
             panel.verdict = verdict
 
@@ -232,8 +315,8 @@ class ReviewScreen(Screen):
         """Switch typed-answer mode (remembered for next time)."""
         self.app.set_typed_mode(not self.typed)
         self.typed = self.app.typed_mode
-        if not self.revealed:
-            self.card = self.card  # redraw the question in the new mode
+        if self.card is not None:
+            self.query_one("#review-status", Static).update(self._status_text(self.card))
         self.notify(f"Typed answers {'on' if self.typed else 'off'}")
 
     def action_back(self) -> None:
@@ -253,8 +336,3 @@ class ReviewScreen(Screen):
             store.save_user_answer(self.app.conn, self.card.key, event.text)
             self.notify(f"Your answer to card {self.card.number} is saved.")
             self.query_one("#card-scroll").focus()
-
-    @on(RatingBar.Rated)
-    def _rated(self, event: RatingBar.Rated) -> None:
-        event.stop()
-        self.action_rate(event.rating)

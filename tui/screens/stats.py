@@ -8,11 +8,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from tui import store
 from tui.render import percent, truncate_cells
 from tui.widgets.bars import BarChart
+from tui.widgets.key_footer import KeyFooter
 
 HISTORY_DAYS = 30
 FORECAST_DAYS = 30
@@ -30,7 +31,7 @@ class StatsScreen(Screen):
             yield BarChart(f"Reviews per day, last {HISTORY_DAYS} days", height=5, color="cyan", id="history")
             yield BarChart(f"Due forecast, next {FORECAST_DAYS} days", height=5, color="magenta", id="forecast")
             yield Static(id="stats-topics", classes="stats-block")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Statistics"

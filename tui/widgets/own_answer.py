@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Static, TextArea
+from textual.widgets import Static
 
 from tui.widgets.answer import AnswerView
 
@@ -58,6 +58,8 @@ class OwnAnswer(Vertical):
             self.text = text
 
     def compose(self) -> ComposeResult:
+        from textual.widgets import TextArea  # imported on first use: most cards have an answer
+
         yield Static(id="own-notice", classes="own-notice")
         yield Static("Your answer", classes="own-title")
         yield AnswerView(id="own-text")
@@ -82,13 +84,13 @@ class OwnAnswer(Vertical):
 
     def edit(self, text: str | None = None) -> None:
         """Open the editor on `text` (default: the saved answer) and focus it."""
-        editor = self.query_one(TextArea)
+        editor = self.query_one("#own-editor")
         editor.load_text(self.saved_text if text is None else text)
         self.editing = True
         editor.focus()
 
     async def action_save(self) -> None:
-        text = self.query_one(TextArea).text.strip()
+        text = self.query_one("#own-editor").text.strip()
         if not text:
             self.notify("Nothing to save yet.", severity="warning")
             return

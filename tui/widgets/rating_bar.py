@@ -1,16 +1,14 @@
-"""RatingBar: the four ratings with the interval each would give; click or press 1-4."""
+"""RatingBar: the four ratings with the interval each would give; click one or press 1-4."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from textual import on
-from textual.app import ComposeResult
-from textual.containers import Horizontal
-from textual.message import Message
-from textual.widgets import Button
+from textual.content import Content
+from textual.widgets import Static
 
 RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+RATING_STYLES = {1: "$error", 2: "$warning", 3: "$success", 4: "$primary"}
 
 
 def interval_text(delta: timedelta) -> str:
@@ -30,45 +28,34 @@ def interval_text(delta: timedelta) -> str:
     return f"{days / 365:.1f}y"
 
 
-class RatingBar(Horizontal):
-    """Four buttons; posts RatingBar.Rated when one is clicked (the keys 1-4 are bound on the screen)."""
+def rating_markup(intervals: dict[int, timedelta]) -> str:
+    """Textual markup for the bar: each rating clickable (runs the screen's rate action), with its interval."""
+    parts = []
+    for rating, name in RATING_NAMES.items():
+        when = f" · {interval_text(intervals[rating])}" if rating in intervals else ""
+        parts.append(f"[@click=screen.rate({rating})][bold reverse {RATING_STYLES[rating]}] {rating} [/]"
+                     f" {name}{when}[/]")
+    return "   ".join(parts)
+
+
+class RatingBar(Static):
+    """One line: `1 Again · 1m   2 Hard · 6m   3 Good · 10m   4 Easy · 8d`; a click rates like the key does."""
 
     DEFAULT_CSS = """
     RatingBar {
         height: 1;
         width: 1fr;
-        align-horizontal: center;
-    }
-    RatingBar > Button {
-        margin: 0 1;
-        min-width: 14;
+        content-align-horizontal: center;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     """
 
-    class Rated(Message):
-        """The learner clicked a rating."""
-
-        def __init__(self, rating: int) -> None:
-            super().__init__()
-            self.rating = rating
-
-    def compose(self) -> ComposeResult:
-        variants = {1: "error", 2: "warning", 3: "success", 4: "primary"}
-        for rating, name in RATING_NAMES.items():
-            button = Button(f"{rating} {name}", id=f"rate-{rating}", variant=variants[rating], compact=True)
-            button.can_focus = False
-            yield button
-
     def show_intervals(self, intervals: dict[int, timedelta]) -> None:
-        """Label each button with the interval its rating would give."""
-        for rating, name in RATING_NAMES.items():
-            label = f"{rating} {name}"
-            if rating in intervals:
-                label += f" · {interval_text(intervals[rating])}"
-            self.query_one(f"#rate-{rating}", Button).label = label
+        """Label each rating with the interval it would give."""
+        self.update(Content.from_markup(rating_markup(intervals)))
 
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id and event.button.id.startswith("rate-"):
-            self.post_message(self.Rated(int(event.button.id.removeprefix("rate-"))))
+    def show_prompt(self, typed: bool = False) -> None:
+        """Before the answer is shown: say how to show it (clickable)."""
+        hint = "ctrl+s: compare your answer" if typed else "space or enter: show the answer"
+        self.update(Content.from_markup(f"[@click=screen.reveal()][dim]{hint}[/][/]"))
