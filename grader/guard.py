@@ -67,12 +67,12 @@ class Finding:
 
 def _step(obj: Any, part: str) -> Any:
     """obj.part without running module __getattr__ hooks (torch lazily imports heavy modules from those)."""
+    if type(obj).__name__ in ("_OpNamespace", "_Ops", "_PyOpNamespace"):
+        return getattr(obj, part, MISSING)  # torch.ops.<ns>.<op>: creating a packet imports nothing
     if isinstance(obj, ModuleType):
         if part in vars(obj):
             return vars(obj)[part]
         return sys.modules.get(f"{obj.__name__}.{part}", MISSING)
-    if type(obj).__name__ in ("_OpNamespace", "_Ops", "_PyOpNamespace"):
-        return getattr(obj, part, MISSING)  # torch.ops.<ns>.<op>: creating a packet imports nothing
     try:
         return inspect.getattr_static(obj, part)
     except AttributeError:
@@ -256,11 +256,13 @@ class _Names:
             if _called(node, "getattr") and len(node.args) >= 2:
                 name = self.fold(node.args[1], d)
                 return {f"{b}.{name}" for b in self.dotted(node.args[0], d)} if name else set()
-            if (_called(node, "import_module") or _called(node, "__import__")) and node.args:
+            if _called(node, "import_module") and node.args:
                 name = self.fold(node.args[0], d)
-                if not name:
-                    return set()
-                return {name, name.split(".")[0]}
+                return {name} if name else set()
+            if _called(node, "__import__") and node.args:
+                name = self.fold(node.args[0], d)
+                has_fromlist = len(node.args) >= 4 or any(k.arg == "fromlist" for k in node.keywords)
+                return set() if not name else {name} if has_fromlist else {name.split(".")[0]}
             if isinstance(node.func, ast.Call) and _called(node.func, "attrgetter") and node.func.args and node.args:
                 path = self.fold(node.func.args[0], d)
                 return {f"{b}.{path}" for b in self.dotted(node.args[0], d)} if path else set()

@@ -74,7 +74,7 @@ class RuntimeGuard:
         self._wrapped: dict[int, list[Entry]] = {}  # id(original function) -> its wrapper's entries
         self._classes: dict[type, list[Entry]] = {}  # wrapped classes -> their entries
         self._known: set[str] = set()
-        self.current: frozenset[str] = frozenset()
+        self.current: dict[str, int] = {}  # forbidden names of the running task -> their rank in its list
         self.violation: tuple[str, str] | None = None
         self._modes: tuple[Any, Any] | None = None
 
@@ -96,8 +96,12 @@ class RuntimeGuard:
 
     def _register(self, obj: Any, entry: Entry) -> None:
         if isinstance(obj, types.ModuleType):
+            # Every function a forbidden module offers (torch.optim._functional.adam...), but not what it merely
+            # imports from elsewhere in torch (Tensor, typing helpers).
+            package = obj.__name__.rsplit(".", 1)[0]
             for attr, value in sorted(vars(obj).items()):
-                if not attr.startswith("_") and (isinstance(value, types.FunctionType) or isinstance(value, type)):
+                if (not attr.startswith("_") and isinstance(value, types.FunctionType)
+                        and str(getattr(value, "__module__", "")).startswith(package)):
                     self._register(value, (entry[0], f"{obj.__name__}.{attr}"))
             return
         if isinstance(obj, torch._ops.OpOverloadPacket):
@@ -166,12 +170,15 @@ class RuntimeGuard:
     # --- checking ----------------------------------------------------------------------------------------------
 
     def _hit(self, entries: Iterable[Entry]) -> None:
-        for forbidden_name, shown in entries:
-            if forbidden_name in self.current:
-                where = self._where()
-                if self.violation is None:
-                    self.violation = (shown, where)
-                raise ForbiddenCall(shown, where)
+        # Name it as the task's forbidden list does first (torchvision.ops.nms rather than torchvision.ops.boxes.nms).
+        ranked = [(self.current[name], shown) for name, shown in entries if name in self.current]
+        if not ranked:
+            return
+        shown = min(ranked)[1]
+        where = self._where()
+        if self.violation is None:
+            self.violation = (shown, where)
+        raise ForbiddenCall(shown, where)
 
     def _where(self) -> str:
         frame = sys._getframe(2)
@@ -199,7 +206,7 @@ class RuntimeGuard:
     @contextmanager
     def watch(self, forbidden: Iterable[str]) -> Iterator[None]:
         """Arm the nets for the names in `forbidden` for the duration of the block."""
-        self.current = frozenset(forbidden)
+        self.current = {name: i for i, name in reversed(list(enumerate(forbidden)))}
         self.violation = None
         if not self.current:
             yield
@@ -215,7 +222,7 @@ class RuntimeGuard:
         finally:
             self._unwind(base_f, base_d)
             self._modes = None
-            self.current = frozenset()
+            self.current = {}
 
     def relax(self) -> None:
         """Drop the two modes (training tasks, after the first progress report); the wrappers stay armed."""

@@ -132,8 +132,8 @@ class TinyDetector(nn.Module):
 
     def __init__(self, num_classes: int):
         super().__init__()
-        # 64 -> 32 -> 16 -> 8 -> 4: strided convs keep the compute small.
-        self.features = nn.Sequential(_down(3, 16), _down(16, 32), _down(32, 64), _down(64, 64))
+        # 64 -> 32 -> 16 -> 8 -> 4: strided convs keep the compute small; channels double as the resolution halves.
+        self.features = nn.Sequential(_down(3, 8), _down(8, 16), _down(16, 32), _down(32, 64))
         # What the object is does not depend on where it is: classify from globally pooled features.
         self.classifier = nn.Linear(64, num_classes)
         # Where it is does: regress the box from the flattened 4x4 map, which keeps the spatial layout that global

@@ -88,7 +88,7 @@ STATIC = {
                           {"torch.rnn_tanh_cell"}),
     "torchvision op and its other module": (
         "from torchvision.ops.boxes import nms\ndef f(b, s):\n    return nms(b, s, 0.5)\n", NMS,
-        {"torchvision.ops.nms"}),
+        {"torchvision.ops.boxes.nms"}),
     # --- nothing to find -------------------------------------------------------------------------------------
     "own softmax called by name": (
         "import torch\ndef softmax(x, dim=-1):\n    e = (x - x.amax(dim, keepdim=True)).exp()\n    return e / e.sum(dim, keepdim=True)\n"

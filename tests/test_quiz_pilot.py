@@ -306,7 +306,7 @@ async def test_session_end_says_so_and_undo_still_works(data_dir):
         assert app.screen.card is None
         assert "All done for now" in plain(app.screen.query_one("#done"))
         await pilot.press("u")
-        assert app.screen.card is CARDS[23]
+        assert app.screen.card == CARDS[23]
 
 
 # --- browse, cram, interview date ------------------------------------------------------------------------------------
@@ -336,7 +336,7 @@ async def test_browse_lists_every_card_and_searches(data_dir):
         table.move_cursor(row=numbers.index(26))
         await pilot.press("enter")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ReviewScreen")
-        assert app.screen.card is CARDS[26]
+        assert app.screen.card == CARDS[26]
 
 
 @sync
@@ -354,7 +354,7 @@ async def test_cram_studies_a_topic_that_is_not_due(data_dir):
         table.move_cursor(row=list(CARDS).index(25) + 1)
         await pilot.press("c")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ReviewScreen")
-        assert app.screen.card is CARDS[25]
+        assert app.screen.card == CARDS[25]
         await reveal(pilot)
         await pilot.press("3")
         assert app.screen.card is None
@@ -362,12 +362,13 @@ async def test_cram_studies_a_topic_that_is_not_due(data_dir):
 
 
 def _well_known_and_fragile(data_dir) -> None:
-    """Card 21 is due now but strongly remembered; card 22 is not due yet but weakly remembered."""
+    """Card 21 is due now but strongly remembered; card 22 is not due yet but weakly remembered; the rest are safe."""
     put_state(data_dir, 21, review_state(300.0, NOW - timedelta(days=40), NOW - timedelta(hours=1), 21))
     put_state(data_dir, 22, review_state(2.0, NOW - timedelta(days=2), NOW + timedelta(days=1), 22))
     for number in CARDS:
         if number not in (21, 22):
-            put_state(data_dir, number, learned(number, days_until_due=200))
+            safe = review_state(3000.0, NOW - timedelta(days=1), NOW + timedelta(days=200), number)
+            put_state(data_dir, number, safe)
 
 
 @sync
@@ -383,7 +384,7 @@ async def test_until_orders_work_by_predicted_recall_on_the_interview_date(data_
         assert f"interview {interview.isoformat()} (in 60 days)" in plain(with_date.screen.query_one("#home-summary"))
         await open_review(pilot)
         assert [card.number for card in with_date.screen.session.queue][:2] == [22, 21]
-        assert with_date.screen.card is CARDS[22]
+        assert with_date.screen.card == CARDS[22]
         assert f"until {interview.isoformat()}" in plain(with_date.screen.query_one("#review-status"))
 
 
@@ -431,7 +432,8 @@ async def test_stats_screen_shows_reviews_per_day_retention_forecast_and_topics(
         assert len(history) == 30 and sum(history.values()) == 3
         assert history[(NOW - timedelta(days=3)).date()] == 2
         forecast = dict(screen.query_one("#forecast").series)
-        assert len(forecast) == 30 and forecast[(NOW + timedelta(days=1)).date()] == 1
+        assert len(forecast) == 30 and sum(forecast.values()) == 3
+        assert forecast[(NOW + timedelta(days=5)).date()] == 2 and forecast[(NOW + timedelta(days=3)).date()] == 1
         text = screen_text(app)
         assert "Reviews per day" in text and "Due forecast" in text and "Per topic" in text
         assert "█" in text or "▄" in text
@@ -473,7 +475,8 @@ async def test_wide_characters_never_break_the_layout(data_dir, size):
         scroll = app.screen.query_one("#card-scroll")
         assert scroll.max_scroll_x == 0
         for widget in app.screen.walk_children():
-            if widget.display and widget.region.width:
+            inside_code = any(type(a).__name__ == "MarkdownFence" for a in widget.ancestors)
+            if widget.display and widget.region.width and not inside_code:  # code scrolls inside its fence
                 assert widget.region.right <= size[0], widget
         lines = screen_text(app).splitlines()
         assert len(lines) == size[1]
@@ -507,3 +510,134 @@ def test_the_quiz_never_imports_torch():
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, timeout=300)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == []
+
+
+@sync
+async def test_an_unusable_progress_database_ends_the_app_with_its_message_and_is_kept(data_dir):
+    database = data_dir / store.DB_FILENAME
+    database.write_bytes(b"this is not a sqlite database" * 100)
+    app = make_app(data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+    assert app.return_code == 2
+    assert database.read_bytes() == b"this is not a sqlite database" * 100
+
+
+@sync
+async def test_a_deck_that_does_not_parse_is_reported_and_the_others_load(data_dir):
+    (data_dir / "decks").mkdir()
+    (data_dir / "decks" / "broken.md").write_text("", encoding="utf-8")
+    app = make_app(data_dir)
+    async with app.run_test(size=SIZE):
+        assert [deck.name for deck in app.decks] == [BUILTIN_DECK]
+        assert [error.path for error in app.deck_errors] == [str(data_dir / "decks" / "broken.md")]
+        assert app.screen.query_one(DataTable).row_count == 1 + len(BUILTIN.cards)
+
+
+# --- the pure helpers behind the screens ----------------------------------------------------------------------------
+
+from tui.grading import Verdict, exercise_totals, grade_argv, read_verdict  # noqa: E402
+from tui.screens.home import exercise_text  # noqa: E402
+from tui.screens.settings import parse_settings  # noqa: E402
+from tui.session import Session  # noqa: E402
+from tui.widgets.bars import bar_rows  # noqa: E402
+from tui.widgets.rating_bar import interval_text  # noqa: E402
+
+TASKS = [{"id": "26.1", "title": "softmax", "status": "pass", "seconds": 0.2},
+         {"id": "26.2", "title": "cross_entropy", "status": "fail", "message": "off by 0.3"}]
+
+
+@pytest.mark.parametrize(("report", "returncode", "output", "summary", "statuses"), [
+    (json.dumps({"topic": 26, "tasks": TASKS}), 1, "", "exercise 26: 1 of 2 tasks passed", ["pass", "fail"]),
+    (json.dumps({"topic": 26, "results": [{**t, "status": "pass"} for t in TASKS]}), 0, "",
+     "exercise 26: all 2 tasks passed", ["pass", "pass"]),
+    (json.dumps(TASKS), 1, "", "exercise 26: 1 of 2 tasks passed", ["pass", "fail"]),
+    (json.dumps({"topics": [{"topic": 21, "tasks": []}, {"topic": 26, "tasks": TASKS[:1]}]}), 0, "",
+     "exercise 26: all 1 tasks passed", ["pass"]),
+    (None, 2, "error: no exercise 99\n", "exercise 26: no result — error: no exercise 99", []),
+    ("{not json", 1, "", "exercise 26: no result — the grader's report is not valid JSON (Expecting property name "
+     "enclosed in double quotes: line 1 column 2 (char 1))", []),
+    ("", 1, "", "exercise 26: no result — the grader exited with status 1 and wrote no report", []),
+])
+def test_read_verdict(report, returncode, output, summary, statuses):
+    verdict = read_verdict(26, report, returncode, output)
+    assert verdict.summary == summary
+    assert [task.status for task in verdict.tasks] == statuses
+
+
+def test_grade_command_line_and_verdict_marks(tmp_path):
+    report = tmp_path / "v.json"
+    assert grade_argv(["grade"], 26, report) == ["grade", "exercise", "26", "--json", str(report)]
+    verdict = read_verdict(26, json.dumps({"tasks": TASKS}))
+    assert [task.mark for task in verdict.tasks] == ["✓", "✗"]
+    assert not Verdict(26).all_passed
+
+
+def test_exercise_totals_agree_with_the_grader_manifest():
+    from grader.manifest import topics
+
+    assert exercise_totals() == {topic.number: len(topic.tasks) for topic in topics()}
+
+
+@pytest.mark.parametrize(("status", "expected"), [
+    (None, "not started"),
+    (store.ExerciseStatus(26, 0, 3, NOW), "0 of 3 passed"),
+    (store.ExerciseStatus(26, 2, 3, NOW), "2 of 3 passed"),
+    (store.ExerciseStatus(26, 3, 3, NOW), "all 3 passed"),
+])
+def test_exercise_status_text(status, expected):
+    assert exercise_text(26, status, {26: 3}) == expected
+    assert exercise_text(51, None, {26: 3}) == "—"  # a topic without an exercise
+
+
+def test_session_records_each_rating_and_undoes_back_to_the_start(data_dir):
+    conn = store.open_store(data_dir)
+    session = Session(conn, list(BUILTIN.cards), StudyOptions(), lambda: NOW)
+    first, second = session.queue[:2]
+    session.rate(3)
+    session.rate(1)
+    assert [(row.key, row.rating) for row in store.reviews(conn)] == [(first.key, 3), (second.key, 1)]
+    assert session.undo().card == second and session.current == second
+    assert session.undo().card == first and session.current == first
+    assert session.undo() is None
+    assert store.card_states(conn) == {} and store.reviews(conn) == []
+    conn.close()
+
+
+def test_a_fixed_session_brings_cards_rated_again_back_at_the_end(data_dir):
+    conn = store.open_store(data_dir)
+    session = Session(conn, list(BUILTIN.cards), StudyOptions(cram_topic=26), lambda: NOW)
+    assert [card.number for card in session.queue] == [26]
+    session.rate(1)
+    assert [card.number for card in session.queue] == [26]
+    session.rate(3)
+    assert session.queue == [] and session.current is None
+    conn.close()
+
+
+@pytest.mark.parametrize(("values", "height", "expected"), [
+    ([0, 0], 2, ["  ", "  "]),
+    ([1, 2], 2, [" █", "██"]),
+    ([4, 1, 0], 1, ["█▂ "]),
+    ([100, 1], 2, ["█ ", "█▁"]),  # a small non-zero day still shows
+])
+def test_bar_rows(values, height, expected):
+    assert bar_rows(values, height) == expected
+
+
+@pytest.mark.parametrize(("fields", "expected"), [
+    (("2026-12-20", "0.9", "20"), StudyOptions(until=date(2026, 12, 20))),
+    (("", "85%", "5"), StudyOptions(desired_retention=0.85, new_per_day=5)),
+    (("20/12/2026", "0.9", "20"), "Interview date: '20/12/2026' is not a date like 2026-12-20 (leave empty for none)."),
+    (("", "0.99", "20"), "Desired retention: 0.99 is outside 0.70-0.97 (FSRS schedules poorly beyond)."),
+    (("", "0.9", "many"), "New cards per day: 'many' is not a whole number."),
+    (("", "0.9", "-1"), "new cards per day must be >= 0, got -1"),
+])
+def test_parse_settings(fields, expected):
+    assert parse_settings(*fields, StudyOptions()) == expected
+
+
+@pytest.mark.parametrize(("seconds", "text"), [(30, "30s"), (600, "10m"), (7200, "2h"), (86400 * 8, "8d"),
+                                              (86400 * 75, "2.5mo"), (86400 * 400, "1.1y")])
+def test_interval_text(seconds, text):
+    assert interval_text(timedelta(seconds=seconds)) == text

@@ -7,8 +7,10 @@ No textual here: the review screen calls `run_grader` from a worker.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -70,17 +72,40 @@ class Verdict:
         return f"exercise {self.topic}: {self.passed} of {self.total} tasks passed"
 
 
+_TOPIC_NUMBER_RE = re.compile(r"^\s*number\s*=\s*(\d+)\s*$")
+
+
 @lru_cache(maxsize=1)
 def exercise_totals() -> dict[int, int]:
-    """Number of tasks of each exercise topic, from the grader's manifest (plain TOML: no torch is imported)."""
-    try:
-        from grader.manifest import topics
-    except ImportError:
+    """Number of tasks of each exercise topic in the grader's manifest; {} when there is no grader beside the quiz.
+
+    Read with a line scan rather than a TOML parser: it runs while the home screen is first drawn.
+    """
+    spec = importlib.util.find_spec("grader")  # locates the package without importing it
+    if spec is None or not spec.submodule_search_locations:
         return {}
+    manifest = Path(next(iter(spec.submodule_search_locations))) / "exercises.toml"
     try:
-        return {topic.number: len(topic.tasks) for topic in topics()}
-    except (OSError, ValueError, KeyError):
+        lines = manifest.read_text(encoding="utf-8").splitlines()
+    except OSError:
         return {}
+    totals: dict[int, int] = {}
+    topic: int | None = None
+    in_topic_table = False
+    for line in lines:
+        stripped = line.strip()
+        if stripped == "[[topic]]":
+            topic, in_topic_table = None, True
+        elif stripped == "[[topic.task]]":
+            in_topic_table = False
+            if topic is not None:
+                totals[topic] = totals.get(topic, 0) + 1
+        elif stripped.startswith("["):
+            in_topic_table = False
+        elif in_topic_table and (match := _TOPIC_NUMBER_RE.match(line)):
+            topic = int(match.group(1))
+            totals.setdefault(topic, 0)
+    return totals
 
 
 def grade_argv(command: Sequence[str], topic: int, json_path: Path) -> list[str]:

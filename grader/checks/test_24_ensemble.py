@@ -233,12 +233,13 @@ def check_oof(learner, reference, n: int, k: int, seed: int) -> None:
     assert isinstance(out, torch.Tensor) and tuple(out.shape) == (n, 3), (
         f"the result must be (N, C) = ({n}, 3); yours: {describe(out)}\n  for {inputs}"
     )
-    row_ids = out[:, 0].round().long().cpu()
-    if not torch.equal(row_ids, torch.arange(n)):
-        per_row = want["out"]
-        mistakes = {M.OOF_FOLD_ORDER: M.oof_in_fold_order(calls, per_row)}
-        assert_same(out, per_row, what="out-of-fold predictions (column 0 is the row each prediction belongs to)",
-                    inputs=inputs, mistakes=mistakes, hint="row i of the result must be the prediction for row i of X")
+    # Row i must hold what fit_predict predicted for row i, in the call where row i was in X_val.
+    per_row = torch.empty(n, 3, dtype=calls[0]["pred"].dtype)
+    for call in calls:
+        per_row[call["val"]] = call["pred"]
+    assert_same(out.cpu(), per_row, what="out-of-fold predictions (column 0 is the row each prediction belongs to)",
+                inputs=inputs, mistakes={M.OOF_FOLD_ORDER: M.oof_in_fold_order(calls)},
+                hint="row i of the result must be fit_predict's prediction for X[i]")
     assert_same(out, want["out"], what="out-of-fold predictions (columns: row id, sum of y_train, len(y_train))",
                 inputs=inputs, hint="the folds are kfold_indices(len(X), k): fit on each fold's train_idx, predict its "
                 "val_idx")

@@ -82,6 +82,10 @@ def test_autoencoder_shapes_and_no_hidden_state(learner, device, input_dim, late
               "fresh_decode": (batch, input_dim)}
     calls = {"code": "encode(x)", "recon": "decode(encode(x))", "forward": "forward(x)",
              "fresh_decode": "decode(z) on a fresh model, before any encode"}
+    assert not isinstance(got["fresh_decode"], str), (
+        f"decode(z) on a fresh model, before any encode, {got['fresh_decode']}\n  for {made}\n  hint: decode must "
+        "work on a code alone: keep no state (skip connections, saved activations or sizes) between encode and decode"
+    )
     for key, shape in expect.items():
         value = got[key]
         assert isinstance(value, torch.Tensor) and tuple(value.shape) == shape, (

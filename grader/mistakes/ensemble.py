@@ -13,21 +13,20 @@ import torch.nn.functional as F
 
 # ----------------------------------------------------------------------------------------------------------- 24.1
 def soft_vote_unnormalised(probs: torch.Tensor, weights: torch.Tensor | None = None) -> torch.Tensor:
-    """Weighted sum with the weights as given: the rows no longer sum to 1 unless the weights already do."""
-    if weights is None:
-        return probs.mean(0)
-    return (weights.to(probs.dtype)[:, None, None] * probs).sum(0)
+    """Weighted sum with the weights as given (ones when None): the rows no longer sum to 1 unless the weights do."""
+    w = torch.ones(probs.shape[0], dtype=probs.dtype, device=probs.device) if weights is None else weights.to(probs.dtype)
+    return (w[:, None, None] * probs).sum(0)
 
 
 def soft_vote_sum(probs: torch.Tensor, weights: torch.Tensor | None = None) -> torch.Tensor:
     """Sums over models instead of averaging."""
-    w = torch.ones(probs.shape[0], dtype=probs.dtype) if weights is None else weights.to(probs.dtype)
+    w = torch.ones(probs.shape[0], dtype=probs.dtype, device=probs.device) if weights is None else weights.to(probs.dtype)
     return (w[:, None, None] * probs).sum(0)
 
 
 def soft_vote_mean_of_weighted(probs: torch.Tensor, weights: torch.Tensor | None = None) -> torch.Tensor:
     """Multiplies by the raw weights, then takes the plain mean over models."""
-    w = torch.ones(probs.shape[0], dtype=probs.dtype) if weights is None else weights.to(probs.dtype)
+    w = torch.ones(probs.shape[0], dtype=probs.dtype, device=probs.device) if weights is None else weights.to(probs.dtype)
     return (w[:, None, None] * probs).mean(0)
 
 
@@ -101,11 +100,10 @@ KFOLD_MISTAKES: dict[str, Callable] = {
 OOF_FOLD_ORDER = "OOF predictions in fold order instead of original order (write each fold's predictions at its val_idx)"
 
 
-def oof_in_fold_order(calls: list[dict], predictions_per_row: torch.Tensor) -> torch.Tensor:
+def oof_in_fold_order(calls: list[dict]) -> torch.Tensor:
     """What concatenating the folds' predictions in call order gives, from the recorded calls of the instrumented
-    fit_predict: row r of the result is the r-th validation row over the calls, in order."""
-    order = torch.cat([c["val"] for c in calls]) if calls else torch.zeros(0, dtype=torch.int64)
-    return predictions_per_row[order]
+    fit_predict (each holds the predictions it returned)."""
+    return torch.cat([c["pred"] for c in calls])
 
 
 # ----------------------------------------------------------------------------------------------------------- 24.6

@@ -135,7 +135,8 @@ def focal_pt_power(logits, target, gamma=2.0, alpha=None, reduction="mean"):
 
 FOCAL_MISTAKES: dict[str, Callable] = {
     "focal loss with alpha applied to all classes (use alpha[target] per sample)": focal_alpha_all_classes,
-    "focal loss 'mean' over non-reduced dims (the mean is over the N samples only)": focal_mean_over_classes_too,
+    "focal loss with the mean over non-reduced dims (N * C entries; 'mean' is over the N samples only)":
+        focal_mean_over_classes_too,
     "'mean' divided by the sum of alpha_t, as cross_entropy's weight= does; the contract's mean is over samples":
         focal_mean_by_alpha_sum,
     "alpha is ignored": focal_alpha_ignored,

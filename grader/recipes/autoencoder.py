@@ -50,7 +50,12 @@ def autoencoder_probe(mod, input_dim: int, latent_dim: int, hidden_dims: Sequenc
         net = mod.Autoencoder(input_dim, latent_dim, hidden_dims=tuple(hidden_dims)).to(x1.device)
     net.eval()
     with torch.no_grad():
-        fresh_decode = net.decode(z)
+        try:
+            fresh_decode = net.decode(z)
+        except NotImplementedError:
+            raise
+        except Exception as error:  # decode that needs something encode left behind: reported as such by the check
+            fresh_decode = f"raised {type(error).__name__}: {error}"
         code = net.encode(x1)
         recon = net.decode(net.encode(x1))
         forward = net(x1)

@@ -8,7 +8,8 @@ references for 28.1 and 28.2, are called by the checks, never here.
 from __future__ import annotations
 
 import math
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 import torch
 import torch.nn.functional as F
@@ -56,6 +57,19 @@ def lenet_summary(mod: Any, num_classes: int, in_channels: int, device_type: str
     }
 
 
+
+@contextmanager
+def _one_thread() -> Iterator[None]:
+    """Train on one intra-op thread: these small models gain little from a second thread, and threads that spin while
+    other processes hold the cores (pytest -n 2 on 2 cores) make training several times slower."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
 def train_lenet(
     mod: Any,
     seed: int,
@@ -71,6 +85,20 @@ def train_lenet(
     Loop: Adam(lr), cross entropy, shuffled mini-batches, the learning rate divided by 10 for the last quarter of the
     steps. Returns {'losses': per-step training loss, 'predictions': (B,) int64 argmax classes}.
     """
+    with _one_thread():
+        return _train_lenet(mod, seed, device_type, heldout_images, n_train, epochs, batch_size, lr)
+
+
+def _train_lenet(
+    mod: Any,
+    seed: int,
+    device_type: str,
+    heldout_images: torch.Tensor,
+    n_train: int = 4000,
+    epochs: int = 3,
+    batch_size: int = 64,
+    lr: float = 3e-3,
+) -> dict[str, Any]:
     device = torch.device(device_type)
     images, labels = make_glyphs(n_train, seed)
     torch.manual_seed(seed)

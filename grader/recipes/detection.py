@@ -8,7 +8,8 @@ by the checks, never here.
 from __future__ import annotations
 
 import math
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 import torch
 import torch.nn.functional as F
@@ -113,6 +114,19 @@ def detector_output_shapes(mod: Any, num_classes: int, batch: int, device_type: 
     }
 
 
+
+@contextmanager
+def _one_thread() -> Iterator[None]:
+    """Train on one intra-op thread: these small models gain little from a second thread, and threads that spin while
+    other processes hold the cores (pytest -n 2 on 2 cores) make training several times slower."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
 def train_detector(
     mod: Any,
     seed: int,
@@ -131,6 +145,21 @@ def train_detector(
     divided by 10 for the last quarter of the steps. Returns {'losses': per-step training loss, 'logits': (B, 3),
     'boxes': (B, 4)} for the held-out images (float32, CPU).
     """
+    with _one_thread():
+        return _train_detector(mod, seed, device_type, heldout_images, n_train, epochs, batch_size, lr, box_weight)
+
+
+def _train_detector(
+    mod: Any,
+    seed: int,
+    device_type: str,
+    heldout_images: torch.Tensor,
+    n_train: int = 3000,
+    epochs: int = 3,
+    batch_size: int = 64,
+    lr: float = 3e-3,
+    box_weight: float = 5.0,
+) -> dict[str, Any]:
     device = torch.device(device_type)
     images, labels, boxes = make_detection_images(n_train, seed)
     torch.manual_seed(seed)

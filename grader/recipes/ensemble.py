@@ -88,7 +88,7 @@ def oof_instrumented(mod, n: int, k: int, seed: int) -> dict:
 
     X's first column is the row id. fit_predict(X_train, y_train, X_val) returns, for each validation row,
     [its row id, sum of y_train, number of training rows] (C = 3), so the result shows which row each prediction
-    belongs to and which training set produced it. Returns {'out', 'calls': [{'train', 'val', 'y_aligned'}...]}.
+    belongs to and which training set produced it. Returns {'out', 'calls': [{'train', 'val', 'y_aligned', 'pred'}...]}.
     """
     gen = torch.Generator().manual_seed(seed)
     X = torch.cat([torch.arange(n, dtype=torch.float32)[:, None], torch.randn(n, 2, generator=gen)], dim=1)
@@ -99,23 +99,27 @@ def oof_instrumented(mod, n: int, k: int, seed: int) -> dict:
         train_ids = X_train[:, 0].round().long()
         val_ids = X_val[:, 0].round().long()
         aligned = len(y_train) == len(train_ids) and bool((y[train_ids] == y_train).all())
-        calls.append({"train": train_ids.clone(), "val": val_ids.clone(), "y_aligned": aligned})
         stats = torch.tensor([float(y_train.sum()), float(len(y_train))])
-        return torch.cat([X_val[:, :1], stats.expand(len(X_val), 2)], dim=1)
+        pred = torch.cat([X_val[:, :1], stats.expand(len(X_val), 2)], dim=1)
+        calls.append({"train": train_ids.clone(), "val": val_ids.clone(), "y_aligned": aligned, "pred": pred.clone()})
+        return pred
 
     out = mod.out_of_fold_predictions(fit_predict, X, y, k)
     return {"out": _plain(out), "calls": calls}
 
 
 def call_adaboost(mod, sample_weights: torch.Tensor, misclassified: torch.Tensor) -> dict:
-    """adaboost_update(w, misclassified) -> {'weights', 'alpha' (a float)}."""
+    """adaboost_update(w, misclassified) -> {'weights', 'alpha'}; alpha comes back as a 0-d float64 tensor (so that
+    equal infinities compare equal) or as whatever non-number the learner returned."""
     result = mod.adaboost_update(sample_weights.clone(), misclassified.clone())
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         return {"weights": _plain(result), "alpha": None}
     weights, alpha = result
     if isinstance(alpha, torch.Tensor) and alpha.numel() == 1:
         alpha = float(alpha)
-    return {"weights": _plain(weights), "alpha": float(alpha) if isinstance(alpha, (int, float)) else _plain(alpha)}
+    if isinstance(alpha, (int, float)) and not isinstance(alpha, bool):
+        alpha = torch.tensor(float(alpha), dtype=torch.float64)
+    return {"weights": _plain(weights), "alpha": _plain(alpha)}
 
 
 def _member(in_features: int, num_classes: int) -> nn.Module:

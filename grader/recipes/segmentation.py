@@ -4,7 +4,8 @@ train their UNet with the grader's loop. They run where the learner's code runs.
 from __future__ import annotations
 
 import math
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 import torch
 import torch.nn.functional as F
@@ -48,6 +49,19 @@ def unet_output_shape(mod: Any, kwargs: dict[str, Any], shape: list[int], device
     return list(out.shape)
 
 
+
+@contextmanager
+def _one_thread() -> Iterator[None]:
+    """Train on one intra-op thread: these small models gain little from a second thread, and threads that spin while
+    other processes hold the cores (pytest -n 2 on 2 cores) make training several times slower."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
 def train_unet(
     mod: Any,
     seed: int,
@@ -66,6 +80,22 @@ def train_unet(
     Loop: Adam(lr), per-pixel cross entropy, shuffled mini-batches, the learning rate divided by 10 for the last
     quarter of the steps. Returns {'losses': per-step training loss, 'masks': (B, H, W) int64 argmax predictions}.
     """
+    with _one_thread():
+        return _train_unet(mod, seed, device_type, heldout_images, n_train, epochs, batch_size, lr, base_channels, depth)
+
+
+def _train_unet(
+    mod: Any,
+    seed: int,
+    device_type: str,
+    heldout_images: torch.Tensor,
+    n_train: int = 1024,
+    epochs: int = 2,
+    batch_size: int = 32,
+    lr: float = 3e-3,
+    base_channels: int = 8,
+    depth: int = 2,
+) -> dict[str, Any]:
     device = torch.device(device_type)
     images, masks = make_segmentation_images(n_train, seed)
     torch.manual_seed(seed)

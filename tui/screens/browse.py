@@ -17,8 +17,8 @@ from textual.widgets import DataTable, Header, Input, Static
 
 from tui import store
 from tui.deck import Card
-from tui.widgets.card_table import CardTable
 from tui.render import truncate_cells
+from tui.widgets.card_table import CardTable
 from tui.widgets.key_footer import KeyFooter
 
 FIXED_COLUMNS_WIDTH = 62
@@ -75,7 +75,7 @@ class BrowseScreen(Screen):
         Binding("escape", "back", "Home"),
     ]
 
-    query_text: reactive[str] = reactive("")
+    query_text: reactive[str] = reactive("", init=False)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -103,7 +103,7 @@ class BrowseScreen(Screen):
     def refresh_rows(self) -> None:
         """Redraw the table for the current search."""
         app = self.app
-        if app.conn is None or not self.is_mounted:
+        if app.conn is None:
             return
         rows = browse_rows(app.cards, store.card_states(app.conn), app.clock(), self.query_text)
         table = self.query_one(DataTable)

@@ -16,10 +16,10 @@ from textual.widgets import DataTable, Header, Static
 
 from tui import store
 from tui.deck import Deck
-from tui.widgets.card_table import CardTable
 from tui.render import percent, truncate_cells
 from tui.scheduling import card_counts
 from tui.stats import per_topic, study_streak, true_retention
+from tui.widgets.card_table import CardTable
 from tui.widgets.key_footer import KeyFooter
 
 FIXED_COLUMNS_WIDTH = 58  # every column but the question, with cell padding

@@ -21,10 +21,10 @@ from tui import store
 from tui.deck import Card
 from tui.render import display_path
 from tui.session import Session
+from tui.widgets.key_footer import KeyFooter
 from tui.widgets.own_answer import OwnAnswer
 from tui.widgets.rating_bar import RATING_NAMES, RatingBar
 from tui.widgets.typed_answer import TypedAnswer
-from tui.widgets.key_footer import KeyFooter
 
 STATE_NAMES = {None: "new", 1: "learning", 2: "review", 3: "relearning"}
 
@@ -189,7 +189,7 @@ class ReviewScreen(Screen):
 
     def _status_text(self, card: Card) -> str:
         state = self.session.state_of(card)
-        parts = [card.deck, f"card {card.number}", f"topic {card.topic}",
+        parts = [card.deck, f"#{card.number}", f"topic {card.topic}",
                  STATE_NAMES.get(None if state is None else int(state.state), "?"),
                  f"{len(self.session.queue)} left", f"{self.session.reviewed} done"]
         options = self.session.options

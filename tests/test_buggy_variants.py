@@ -1,0 +1,78 @@
+"""Every known-buggy learner file under tests/buggy/ gets the verdict its header promises.
+
+Each file is a reference solution with one realistic bug; its first lines say what the grader must answer:
+    # expect: 26.2 fail "'mean' divides by the number of targets"
+(status pass|fail|error|timeout|forbidden, then a substring of that task's message). Files are graded through the
+real runner and learner process; one process per topic is reused across its files (they are our own code).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from grader import catalog as catalogs
+from grader.proxy import ChildPool
+from grader.runner import child_spec, grade
+
+BUGGY = Path(__file__).parent / "buggy"
+FILES = sorted(BUGGY.glob("*.py"))
+EXPECT = re.compile(r'^#\s*expect:\s*(\d+\.\d+)\s+(pass|fail|error|timeout|forbidden)\s+"(.*)"\s*$')
+
+
+def expectations(path: Path) -> list[tuple[str, str, str]]:
+    """The (task, status, message substring) lines at the top of a buggy file."""
+    found = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            break
+        m = EXPECT.match(line)
+        if m:
+            found.append((m.group(1), m.group(2), m.group(3)))
+    return found
+
+
+def topic_of(path: Path) -> int:
+    return int(path.name.split("_", 1)[0])
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_header_is_well_formed(path):
+    expected = expectations(path)
+    assert expected, f"{path.name}: no '# expect: N.k status \"text\"' line at the top"
+    topic = catalogs.builtin().topic(topic_of(path))
+    for tid, _, text in expected:
+        topic.task(tid)  # KeyError names the valid ids
+        assert text, f"{path.name}: an empty message substring checks nothing"
+
+
+@pytest.fixture(scope="module")
+def pool_for(tmp_path_factory):
+    workspace = tmp_path_factory.mktemp("buggy")
+    current: dict[str, object] = {"topic": None, "pool": None}
+
+    def get(topic: int) -> ChildPool:
+        if current["topic"] != topic:
+            if current["pool"] is not None:
+                current["pool"].close()
+            current["topic"], current["pool"] = topic, ChildPool(child_spec(workspace), reuse=True)
+        return current["pool"]
+
+    yield get, workspace
+    if current["pool"] is not None:
+        current["pool"].close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_buggy_variant_is_diagnosed(path, pool_for):
+    get, workspace = pool_for
+    expected = expectations(path)
+    verdict = grade(topic_of(path), workspace, tasks={t for t, _, _ in expected}, learner_file=path,
+                    pool=get(topic_of(path)))
+    for tid, status, text in expected:
+        result = verdict.task(tid)
+        assert (result.status, text in result.message) == (status, True), (
+            f"{path.name} {tid}: expected {status} with {text!r}, got {result.status}:\n{result.message}")

@@ -1,0 +1,122 @@
+"""Snapshots (pytest-textual-snapshot) of the quiz's screens at 100x30: home, review, revealed answer with math and
+code (card 26), typed answer, stats. Deterministic: frozen clock, fresh data directory, fixed review history.
+
+Update after an intended change with `pytest tests/test_quiz_snapshots.py --snapshot-update` and look at the SVGs.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import fsrs
+import pytest
+from quiz_support import BUILTIN_DECK, NOW, SIZE, make_app, review_state, wait_for
+
+from tui import store
+
+pytestmark = pytest.mark.xdist_group("quiz-snapshots")
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    path = tmp_path / "data"
+    path.mkdir()
+    return path
+
+
+def history(data_dir) -> None:
+    """A fixed week of reviews: some cards learned, one due, one lapsed, exercise 26 half done."""
+    conn = store.open_store(data_dir)
+    before = review_state(4.0, NOW - timedelta(days=12), NOW - timedelta(days=6), 1)
+    for days_ago, number, rating, due_in in ((6, 21, 3, 9), (5, 22, 3, 4), (5, 23, 1, -1), (3, 24, 4, 20),
+                                             (2, 25, 3, 12), (1, 21, 2, 15), (1, 28, 3, 2)):
+        when = NOW - timedelta(days=days_ago)
+        after = review_state(6.0 + number % 5, when, NOW + timedelta(days=due_in), number)
+        log = fsrs.ReviewLog(card_id=number, rating=fsrs.Rating(rating), review_datetime=when, review_duration=9000)
+        store.record_review(conn, (BUILTIN_DECK, number), before, after, log)
+    store.record_exercise_results(conn, 26, 4, [("26.1", "pass", "", 0.2), ("26.2", "pass", "", 0.3),
+                                                ("26.3", "fail", "values differ", 0.2), ("26.4", "error", "", 0.1)])
+    store.record_exercise_results(conn, 21, 2, [("21.1", "pass", "", 0.2), ("21.2", "pass", "", 0.3)])
+    conn.close()
+
+
+def card(app, number: int):
+    return next(c for c in app.cards if c.deck == BUILTIN_DECK and c.number == number)
+
+
+async def study(pilot, number: int) -> None:
+    app = pilot.app
+    app.start_review(only=[card(app, number)])
+    await wait_for(pilot, lambda: type(app.screen).__name__ == "ReviewScreen")
+    await pilot.pause()
+
+
+async def reveal(pilot) -> None:
+    screen = pilot.app.screen
+    await pilot.press("space")
+    await wait_for(pilot, lambda: screen.revealed)
+    await pilot.pause(0.3)  # let the Markdown blocks lay out
+
+
+def test_home_screen(snap_compare, data_dir):
+    history(data_dir)
+    assert snap_compare(make_app(data_dir), terminal_size=SIZE)
+
+
+def test_review_screen_question(snap_compare, data_dir):
+    history(data_dir)
+
+    async def run_before(pilot):
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "ReviewScreen")
+        await pilot.pause()
+
+    assert snap_compare(make_app(data_dir), terminal_size=SIZE, run_before=run_before)
+
+
+def test_revealed_answer_with_math(snap_compare, data_dir):
+    async def run_before(pilot):
+        await study(pilot, 26)
+        await reveal(pilot)
+
+    assert snap_compare(make_app(data_dir), terminal_size=SIZE, run_before=run_before)
+
+
+def test_revealed_answer_with_code(snap_compare, data_dir):
+    async def run_before(pilot):
+        await study(pilot, 26)
+        await reveal(pilot)
+        screen = pilot.app.screen
+        fence = screen.query("MarkdownFence").first()
+        screen.query_one("#card-scroll").scroll_to_widget(fence, animate=False, top=True)
+        await pilot.pause(0.2)
+
+    assert snap_compare(make_app(data_dir), terminal_size=SIZE, run_before=run_before)
+
+
+def test_typed_answer_compared_with_the_reference(snap_compare, data_dir):
+    conn = store.open_store(data_dir)
+    store.set_setting(conn, "review.typed_mode", "1")
+    conn.close()
+
+    async def run_before(pilot):
+        await study(pilot, 26)
+        screen = pilot.app.screen
+        await wait_for(pilot, lambda: bool(screen.query("#typed-input")))
+        screen.query_one("#typed-input").insert("交叉熵用 nn.CrossEntropyLoss，输入未归一化的 logits；数值稳定靠 log_softmax。")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen.revealed)
+        await pilot.pause(0.3)
+
+    assert snap_compare(make_app(data_dir), terminal_size=SIZE, run_before=run_before)
+
+
+def test_stats_screen(snap_compare, data_dir):
+    history(data_dir)
+
+    async def run_before(pilot):
+        await pilot.press("s")
+        await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "StatsScreen")
+        await pilot.pause()
+
+    assert snap_compare(make_app(data_dir), terminal_size=SIZE, run_before=run_before)
