@@ -2,8 +2,9 @@
 
 Each run starts the real command in a pseudo-terminal (100x30) with TORCHPREP_BENCH_EXIT=home|card, which makes the
 app exit as soon as that screen has been mounted and drawn. The baseline is `python -c "import textual"` run in the
-same loop, interleaved, so machine load affects both alike. Prints the medians and the ratios; the target is the
-first card on screen within 0.6 s.
+same loop, interleaved, so machine load affects both alike; a minimal Textual app (header, one line, footer, exit on
+first paint) is timed alongside as the floor any Textual app pays. Prints the medians and the ratios; the target is
+the first card on screen within 0.6 s.
 
     .venv/bin/python bench/quiz_startup.py [--repeat 7] [--json]
 """
@@ -28,6 +29,23 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 TARGET_SECONDS = 0.6
 SIZE = (100, 30)
+MINIMAL_APP = """
+from textual.app import App
+from textual.widgets import Footer, Header, Static
+
+
+class Minimal(App):
+    def compose(self):
+        yield Header()
+        yield Static("hello")
+        yield Footer()
+
+    def on_mount(self):
+        self.call_after_refresh(self.exit)
+
+
+Minimal().run()
+"""
 
 
 def run_in_pty(argv: list[str], env: dict[str, str], timeout: float = 60.0) -> float:
@@ -63,11 +81,13 @@ def measure(repeat: int) -> dict[str, float]:
         env = {**os.environ, "TERM": os.environ.get("TERM", "xterm-256color"), "PYTHONPATH": str(REPO)}
         quiz = [sys.executable, "-m", "tui", "--data-dir", data_dir]
         baseline = [sys.executable, "-c", "import textual"]
+        minimal = [sys.executable, "-c", MINIMAL_APP]
         for stage in ("home", "card"):  # warm-up: byte-compiles, creates the database
             run_in_pty(quiz, {**env, "TORCHPREP_BENCH_EXIT": stage})
-        times: dict[str, list[float]] = {"baseline": [], "home": [], "card": []}
+        times: dict[str, list[float]] = {"baseline": [], "minimal": [], "home": [], "card": []}
         for _ in range(repeat):
             times["baseline"].append(run_in_pty(baseline, env))
+            times["minimal"].append(run_in_pty(minimal, env))
             for stage in ("home", "card"):
                 times[stage].append(run_in_pty(quiz, {**env, "TORCHPREP_BENCH_EXIT": stage}))
     return {name: statistics.median(values) for name, values in times.items()}
@@ -82,10 +102,12 @@ def main(argv: list[str] | None = None) -> int:
     result = measure(args.repeat)
     report = {
         "baseline_import_textual_s": round(result["baseline"], 4),
+        "minimal_textual_app_s": round(result["minimal"], 4),
         "home_s": round(result["home"], 4),
         "first_card_s": round(result["card"], 4),
         "home_ratio": round(result["home"] / result["baseline"], 2),
         "first_card_ratio": round(result["card"] / result["baseline"], 2),
+        "first_card_vs_minimal_app": round(result["card"] / result["minimal"], 2),
         "target_s": TARGET_SECONDS,
     }
     if args.json:
@@ -93,9 +115,11 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(f"quiz start-up, median of {args.repeat} runs in a {SIZE[0]}x{SIZE[1]} pty")
         print(f"  baseline  python -c 'import textual'  {report['baseline_import_textual_s']:.3f} s")
+        print(f"  minimal Textual app on screen         {report['minimal_textual_app_s']:.3f} s")
         print(f"  home screen on screen                 {report['home_s']:.3f} s  ratio {report['home_ratio']:.2f}")
         print(f"  first card on screen                  {report['first_card_s']:.3f} s  "
-              f"ratio {report['first_card_ratio']:.2f}  (target {TARGET_SECONDS} s)")
+              f"ratio {report['first_card_ratio']:.2f}  ({report['first_card_vs_minimal_app']:.2f}x the minimal app; "
+              f"target {TARGET_SECONDS} s)")
     return 0
 
 

@@ -18,6 +18,16 @@ def conv_output_size(size: int, kernel_size: int, stride: int = 1, padding: int 
     return (size + 2 * padding - dilation * (kernel_size - 1) - 1) // stride + 1
 
 
+def _window_count(size: int, kernel: int, stride: int, padding: int, dilation: int, ceil_mode: bool = False) -> int:
+    """How many windows fit along one dim: conv_output_size, plus pooling's ceil_mode."""
+    span = dilation * (kernel - 1) + 1
+    out = (size + 2 * padding - span + (stride - 1 if ceil_mode else 0)) // stride + 1
+    # ceil_mode may add a last window; torch drops it when it would start in the right padding (outside the input).
+    if ceil_mode and (out - 1) * stride >= size + padding:
+        out -= 1
+    return out
+
+
 def conv2d(
     input: torch.Tensor,
     weight: torch.Tensor,
@@ -48,8 +58,8 @@ def conv2d(
             raise ValueError(f"padding must be 'valid', 'same', an int or a pair, got {padding!r}")
     padding = _pair(padding)
     n, _, h, w = input.shape
-    h_out = conv_output_size(h, kh, stride[0], padding[0], dilation[0])
-    w_out = conv_output_size(w, kw, stride[1], padding[1], dilation[1])
+    h_out = _window_count(h, kh, stride[0], padding[0], dilation[0])
+    w_out = _window_count(w, kw, stride[1], padding[1], dilation[1])
     # im2col: every receptive field becomes a column of C_in*kH*kW numbers, so the convolution is one matmul.
     cols = F.unfold(input, (kh, kw), dilation=dilation, padding=padding, stride=stride)  # (N, C_in*kH*kW, L)
     cols = cols.view(n, groups, in_per_group * kh * kw, h_out * w_out)
@@ -59,15 +69,6 @@ def conv2d(
     if bias is not None:
         out = out + bias.view(1, -1, 1, 1)
     return out.squeeze(0) if unbatched else out
-
-
-def _pool_output_size(size: int, kernel: int, stride: int, padding: int, dilation: int, ceil_mode: bool) -> int:
-    span = dilation * (kernel - 1) + 1
-    out = (size + 2 * padding - span + (stride - 1 if ceil_mode else 0)) // stride + 1
-    # ceil_mode may add a last window; torch drops it when it would start in the right padding (outside the input).
-    if ceil_mode and (out - 1) * stride >= size + padding:
-        out -= 1
-    return out
 
 
 def max_pool2d(
@@ -84,7 +85,7 @@ def max_pool2d(
     padding, dilation = _pair(padding), _pair(dilation)
     h, w = input.shape[-2:]
     out_size = [
-        _pool_output_size(size, kernel[i], stride[i], padding[i], dilation[i], ceil_mode) for i, size in enumerate((h, w))
+        _window_count(size, kernel[i], stride[i], padding[i], dilation[i], ceil_mode) for i, size in enumerate((h, w))
     ]
     spans = [dilation[i] * (kernel[i] - 1) + 1 for i in range(2)]
     # Pad with -inf, never 0: a padded cell must never win the max (all-negative windows would return 0 otherwise).

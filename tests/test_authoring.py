@@ -9,7 +9,8 @@ import pytest
 import torch
 
 from grader import catalog as catalogs
-from grader.runner import grade
+from grader.proxy import ChildPool
+from grader.runner import child_spec, grade
 
 CATALOG = catalogs.builtin()
 TOPICS = [t.number for t in CATALOG.topics]
@@ -23,11 +24,20 @@ def _files_exist(number: int) -> None:
     assert not missing, f"topic {number} is missing {', '.join(missing)}"
 
 
-def _grade(number: int, which: str, device: str, tmp_path):
+def _grade(number: int, which: str, device: str, tmp_path, pool=None):
     _files_exist(number)
     topic = CATALOG.topic(number)
     path = CATALOG.solution_path(topic) if which == "solution" else CATALOG.stub_path(topic)
-    return grade(number, tmp_path, device=device, learner_file=path)
+    return grade(number, tmp_path, device=device, learner_file=path, pool=pool)
+
+
+@pytest.fixture(scope="module")
+def stub_pool(tmp_path_factory):
+    """One learner process reused for every stub (our own files): a fresh process per stub only costs time.
+    Reference solutions each get a fresh process, as a learner's file does."""
+    pool = ChildPool(child_spec(tmp_path_factory.mktemp("stubs")), reuse=True)
+    yield pool
+    pool.close()
 
 
 def _report(verdict) -> str:
@@ -44,8 +54,8 @@ def test_reference_solution_passes_every_task_on_cpu(number, tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("number", TOPICS)
-def test_stub_fails_every_task(number, tmp_path):
-    verdict = _grade(number, "stub", "cpu", tmp_path)
+def test_stub_fails_every_task(number, tmp_path, stub_pool):
+    verdict = _grade(number, "stub", "cpu", tmp_path, stub_pool)
     assert verdict.total == len(CATALOG.topic(number).tasks)
     wrong = [f"{t.id} {t.status}: {t.message.splitlines()[0] if t.message else ''}" for t in verdict.tasks
              if t.status != "fail" or "not implemented" not in t.message]

@@ -3,7 +3,7 @@
 Each file is a reference solution with one realistic bug; its first lines say what the grader must answer:
     # expect: 26.2 fail "'mean' divides by the number of targets"
 (status pass|fail|error|timeout|forbidden, then a substring of that task's message). Files are graded through the
-real runner and learner process; one process per topic is reused across its files (they are our own code).
+real runner and learner process; one process is reused across the files (they are our own code).
 """
 
 from __future__ import annotations
@@ -49,29 +49,20 @@ def test_header_is_well_formed(path):
 
 
 @pytest.fixture(scope="module")
-def pool_for(tmp_path_factory):
+def shared(tmp_path_factory):
+    """One learner process reused across the buggy files (replaced when one crashes or times out)."""
     workspace = tmp_path_factory.mktemp("buggy")
-    current: dict[str, object] = {"topic": None, "pool": None}
-
-    def get(topic: int) -> ChildPool:
-        if current["topic"] != topic:
-            if current["pool"] is not None:
-                current["pool"].close()
-            current["topic"], current["pool"] = topic, ChildPool(child_spec(workspace), reuse=True)
-        return current["pool"]
-
-    yield get, workspace
-    if current["pool"] is not None:
-        current["pool"].close()
+    pool = ChildPool(child_spec(workspace), reuse=True)
+    yield pool, workspace
+    pool.close()
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
-def test_buggy_variant_is_diagnosed(path, pool_for):
-    get, workspace = pool_for
+def test_buggy_variant_is_diagnosed(path, shared):
+    pool, workspace = shared
     expected = expectations(path)
-    verdict = grade(topic_of(path), workspace, tasks={t for t, _, _ in expected}, learner_file=path,
-                    pool=get(topic_of(path)))
+    verdict = grade(topic_of(path), workspace, tasks={t for t, _, _ in expected}, learner_file=path, pool=pool)
     for tid, status, text in expected:
         result = verdict.task(tid)
         assert (result.status, text in result.message) == (status, True), (

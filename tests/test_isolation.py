@@ -56,7 +56,10 @@ SOFTMAX = "    e = (x - x.amax(-1, keepdim=True)).exp()\n    return e / e.sum(-1
 # --- cheating: the verdict is decided in the grader's process --------------------------------------------------
 
 
-def test_patching_torch_and_the_grader_in_the_learner_process_changes_nothing(tmp_path):
+def test_cheating_in_the_learner_process_never_passes(tmp_path):
+    """99.1 patches torch and the grader's modules in its own process and answers wrong: fail.
+    99.2 writes a fake report and the store, then answers wrong: forbidden. 99.3 reads the reference solution
+    and uses its Line: forbidden. Nothing of it reaches the report, the store or the verdict."""
     cheat = '''    import torch, torch.testing
     import grader.compare, grader.verdict, grader.plugin
     torch.allclose = lambda *a, **k: True
@@ -74,51 +77,39 @@ def test_patching_torch_and_the_grader_in_the_learner_process_changes_nothing(tm
         pass
     return x * k + 1
 '''
-    report = tmp_path / "verdict.json"
-    fake = '''    import json
+    fake = '''    import json, sqlite3
     try:
         with open(REPORT, "w") as f:
             json.dump({"exercise": 99, "tasks": [], "passed": 3, "total": 3}, f)
     except OSError:
         pass
-    return x * 0.5
-'''
-    path = learner_file(tmp_path, {SCALE: cheat, SOFTMAX: fake}, prelude=f"REPORT = {str(report)!r}\n")
-    verdict = run_grade(tmp_path, path, protect=[report])
-    assert verdict.task("99.1").status == "fail"
-    assert "differ" in verdict.task("99.1").message
-    assert verdict.task("99.2").status == "forbidden"
-    assert str(report) in verdict.task("99.2").message
-    assert not report.exists()  # the learner's fake never landed
-    assert verdict.task("99.3").status == "pass"
-
-
-def test_reading_the_reference_solution_is_refused_and_fails_the_task(tmp_path):
-    steal = f'''    try:
-        namespace = {{}}
-        exec(open({str(TOY.solution_path(TOY.topic(99)))!r}).read(), namespace)
-        return namespace["scale"](x, k)
-    except OSError:
-        return x
-'''
-    verdict = run_grade(tmp_path, learner_file(tmp_path, {SCALE: steal}))
-    result = verdict.task("99.1")
-    assert result.status == "forbidden" and "solutions" in result.message
-    assert verdict.task("99.2").status == "pass"
-
-
-def test_the_store_cannot_be_written(tmp_path):
-    store = '''    import sqlite3
     try:
-        sqlite3.connect(DB).execute("create table t (x)")
+        sqlite3.connect(DB).execute("create table cheat (x)")
     except Exception:
         pass
-    return x * k
+    return x * 0.5
 '''
-    verdict = run_grade(tmp_path, learner_file(tmp_path, {SCALE: store},
-                                               prelude=f"DB = {str(tmp_path / 'data' / 'progress.sqlite3')!r}\n"))
-    assert verdict.task("99.1").status == "forbidden"
-    assert "SQLite" in verdict.task("99.1").message
+    steal = f'''
+class Line(nn.Module):
+    def __new__(cls, *args, **kwargs):
+        namespace = {{}}
+        try:
+            exec(open({str(TOY.solution_path(TOY.topic(99)))!r}).read(), namespace)
+            return namespace["Line"](*args, **kwargs)
+        except OSError:
+            return None
+'''
+    report = tmp_path / "verdict.json"
+    db = tmp_path / "data" / "progress.sqlite3"
+    line = SOLUTION[SOLUTION.index("class Line"):]
+    path = learner_file(tmp_path, {SCALE: cheat, SOFTMAX: fake, line: steal},
+                        prelude=f"REPORT = {str(report)!r}\nDB = {str(db)!r}\n")
+    verdict = run_grade(tmp_path, path, protect=[report])
+    scale, softmax, trained = (verdict.task(t) for t in ("99.1", "99.2", "99.3"))
+    assert scale.status == "fail" and "differ" in scale.message
+    assert softmax.status == "forbidden" and str(report) in softmax.message
+    assert trained.status == "forbidden" and "solutions" in trained.message
+    assert not report.exists() and not db.exists()
 
 
 # --- the sandbox, probe by probe (one learner process) ---------------------------------------------------------

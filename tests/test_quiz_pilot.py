@@ -29,10 +29,14 @@ from textual.widgets import DataTable, Input
 
 from tui import store
 from tui.deck import read_deck
+from tui.grading import Verdict, exercise_totals, grade_argv, read_verdict
 from tui.library import BUILTIN_DIR
 from tui.scheduling import StudyOptions
-
-pytestmark = pytest.mark.xdist_group("quiz-pilot")
+from tui.screens.home import exercise_text
+from tui.screens.settings import parse_settings
+from tui.session import Session
+from tui.widgets.bars import bar_rows
+from tui.widgets.rating_bar import interval_text
 
 BUILTIN = read_deck(BUILTIN_DIR / f"{BUILTIN_DECK}.md")
 CARDS = {card.number: card for card in BUILTIN.cards}
@@ -535,13 +539,6 @@ async def test_a_deck_that_does_not_parse_is_reported_and_the_others_load(data_d
 
 
 # --- the pure helpers behind the screens ----------------------------------------------------------------------------
-
-from tui.grading import Verdict, exercise_totals, grade_argv, read_verdict  # noqa: E402
-from tui.screens.home import exercise_text  # noqa: E402
-from tui.screens.settings import parse_settings  # noqa: E402
-from tui.session import Session  # noqa: E402
-from tui.widgets.bars import bar_rows  # noqa: E402
-from tui.widgets.rating_bar import interval_text  # noqa: E402
 
 TASKS = [{"id": "26.1", "title": "softmax", "status": "pass", "seconds": 0.2},
          {"id": "26.2", "title": "cross_entropy", "status": "fail", "message": "off by 0.3"}]

@@ -14,8 +14,6 @@ from quiz_support import BUILTIN_DECK, NOW, SIZE, make_app, review_state, wait_f
 
 from tui import store
 
-pytestmark = pytest.mark.xdist_group("quiz-snapshots")
-
 
 @pytest.fixture
 def data_dir(tmp_path):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -17,6 +19,7 @@ from tui.render import (
     truncate_cells,
     unwrap_cjk,
 )
+from tui.widgets.cjk_wrap import CJK_RANGES, CLOSING, OPENING, RICH_WORDS, TEXTUAL_CHUNKS
 
 # --- math ------------------------------------------------------------------------------------------------------------
 
@@ -223,3 +226,25 @@ def test_chinese_wraps_at_the_cell_width_between_any_two_characters():
     assert not any(line.startswith(("，", "。", "）")) for line in lines)  # no line starts with closing punctuation
     assert not any(line.rstrip().endswith("（") for line in lines)
     assert "".join(lines) == text
+
+
+CJK_CLASS = "".join(f"\\u{start:04x}-\\u{end:04x}" for start, end in CJK_RANGES)
+
+
+@settings(derandomize=True, deadline=None, max_examples=150)
+@given(st.lists(st.sampled_from([*"中文字，。（）ab1 \n", "（R", "x,", "！"]), max_size=30).map("".join))
+def test_cjk_word_splitter_matches_its_regular_expression(text):
+    """The splitter is a fast stand-in for this pattern (slow to compile because of the CJK ranges)."""
+    opening, closing = re.escape("".join(sorted(OPENING))), re.escape("".join(sorted(CLOSING)))
+    unit = rf"(?:[{opening}]*(?:[{CJK_CLASS}]|[^\s{CJK_CLASS}]+)[{closing}]*)"
+    for splitter, reference in ((RICH_WORDS, re.compile(rf"\s*{unit}\s*")),
+                                (TEXTUAL_CHUNKS, re.compile(rf"{unit}\s*|\s+"))):
+        position, ours, theirs = 0, [], []
+        while (found := splitter.match(text, position)) is not None and found.span()[1] > position:
+            ours.append(found.group(0))
+            position = found.span()[1]
+        position = 0
+        while (found := reference.match(text, position)) is not None and found.span()[1] > position:
+            theirs.append(found.group(0))
+            position = found.span()[1]
+        assert ours == theirs

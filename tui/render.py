@@ -10,8 +10,6 @@ import re
 import unicodedata
 from typing import Iterable
 
-from tui.latex import latex_to_unicode
-
 __all__ = [
     "math_to_unicode", "latex_to_unicode", "unwrap_cjk", "key_terms", "mark_terms", "term_variants", "prepare_markdown",
     "truncate_cells", "percent", "display_path",
@@ -24,6 +22,13 @@ __all__ = [
 
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
+
+
+def latex_to_unicode(latex: str) -> str:
+    """One LaTeX math expression (without its $ delimiters) as readable Unicode (see tui.latex, imported on use)."""
+    from tui.latex import latex_to_unicode as convert
+
+    return convert(latex)
 
 
 def _escape_markdown(text: str) -> str:

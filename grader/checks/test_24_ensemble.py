@@ -142,34 +142,45 @@ def test_bootstrap_indices_api_and_generator(learner, n):
         )
 
 
-@pytest.mark.task("24.3")
-def test_bootstrap_indices_uniform_with_replacement(learner):
-    n, draws = 10, 2000
-    got = learner.run(R.bootstrap_statistics, n, draws, 2024)
-    assert "bad" not in got, (
-        f"draw {got.get('draw')} of bootstrap_indices({n}, generator=...) was not {n} int64 indices in [0, {n}): "
-        f"{describe(got.get('bad'))}"
-    )
+BOOTSTRAP_N, BOOTSTRAP_DRAWS, BOOTSTRAP_SEED = 10, 2000, 2024
+
+
+def bootstrap_problem(stats: dict, n: int, draws: int) -> str | None:
+    """What is wrong with `draws` bootstrap samples of n rows (a bootstrap_statistics result), or None.
+
+    Two tests, each failing a correct implementation with probability < C.FALSE_FAILURE_RATE (Hoeffding bounds):
+    the mean number of distinct rows per sample (with replacement: n(1 - (1 - 1/n)^n); without: n), and every row's
+    share of all draws (uniform: 1/n).
+    """
+    if "bad" in stats:
+        return (f"draw {stats.get('draw')} of bootstrap_indices({n}, generator=...) was not {n} int64 indices in "
+                f"[0, {n}): {describe(stats.get('bad'))}")
     rate = C.FALSE_FAILURE_RATE
-    # Replacement: each draw's number of distinct rows is in [1, n]; with replacement its mean is n(1 - (1 - 1/n)^n).
+    # Replacement: each sample's number of distinct rows lies in [1, n].
     expected_distinct = n * (1 - (1 - 1 / n) ** n)
-    mean_distinct = float(got["distinct"].double().mean())
+    mean_distinct = float(stats["distinct"].double().mean())
     t = C.hoeffding_halfwidth(draws, n - 1, 1, rate)
-    mistake = f"\n  this matches a known mistake: {M.BOOTSTRAP_WITHOUT_REPLACEMENT}" if mean_distinct == n else ""
-    assert abs(mean_distinct - expected_distinct) < t, (
-        f"{draws} bootstrap samples of n={n} rows held {mean_distinct:.2f} distinct rows on average; sampling with "
-        f"replacement gives {expected_distinct:.2f} (accepted: within {t:.2f}; a correct implementation fails this "
-        f"with probability < {rate:g}){mistake}"
-    )
+    if abs(mean_distinct - expected_distinct) >= t:
+        mistake = f"\n  this matches a known mistake: {M.BOOTSTRAP_WITHOUT_REPLACEMENT}" if mean_distinct == n else ""
+        return (f"{draws} bootstrap samples of n={n} rows held {mean_distinct:.2f} distinct rows on average; sampling "
+                f"with replacement gives {expected_distinct:.2f} (accepted: within {t:.2f}; a correct implementation "
+                f"fails this with probability < {rate:g}){mistake}")
     # Uniformity: each row's share of all draws is Binomial(draws * n, 1/n) / (draws * n).
-    share = got["counts"].double() / (draws * n)
+    share = stats["counts"].double() / (draws * n)
     t = C.hoeffding_halfwidth(draws * n, 1.0, n, rate)
     worst = int((share - 1 / n).abs().argmax())
-    assert float((share - 1 / n).abs().max()) < t, (
-        f"the indices are not uniform over [0, {n}): over {draws} samples row {worst} was drawn {share[worst]:.4f} of "
-        f"the time, expected {1 / n:.4f} +- {t:.4f} (a correct implementation fails this with probability < {rate:g})"
-        f"\n  shares of the rows: {[round(v, 4) for v in share.tolist()]}"
-    )
+    if float((share - 1 / n).abs().max()) >= t:
+        return (f"the indices are not uniform over [0, {n}): over {draws} samples row {worst} was drawn "
+                f"{share[worst]:.4f} of the time, expected {1 / n:.4f} +- {t:.4f} (a correct implementation fails this "
+                f"with probability < {rate:g})\n  shares of the rows: {[round(v, 4) for v in share.tolist()]}")
+    return None
+
+
+@pytest.mark.task("24.3")
+def test_bootstrap_indices_uniform_with_replacement(learner):
+    got = learner.run(R.bootstrap_statistics, BOOTSTRAP_N, BOOTSTRAP_DRAWS, BOOTSTRAP_SEED)
+    problem = bootstrap_problem(got, BOOTSTRAP_N, BOOTSTRAP_DRAWS)
+    assert problem is None, problem
 
 
 # ----------------------------------------------------------------------------------------------------------- 24.4

@@ -157,20 +157,31 @@ def test_balanced_sampler_api(learner, num_samples):
     )
 
 
-def check_balance(got: dict, num_classes: int, draws: int, what: str) -> None:
-    assert got["class_counts"] is not None, f"{what}: the sampler drew indices outside [0, len(targets))"
+def balance_problem(info: dict, num_classes: int, draws: int, what: str) -> str | None:
+    """What is wrong with the class balance of one pass over a sampler (a sampler_info result), or None.
+
+    Each class's share of the draws must be within a Hoeffding half-width of 1/num_classes; a correct sampler fails
+    this with probability < C.FALSE_FAILURE_RATE (union bound over the classes).
+    """
+    if info["class_counts"] is None:
+        return f"{what}: the sampler drew indices outside [0, len(targets))"
     rate = C.FALSE_FAILURE_RATE
     t = C.hoeffding_halfwidth(draws, 1.0, num_classes, rate)
-    share = got["class_counts"].double() / draws
+    share = info["class_counts"].double() / draws
     worst = int((share - 1 / num_classes).abs().argmax())
+    if float((share - 1 / num_classes).abs().max()) < t:
+        return None
     mistake = ""
-    if got["replacement"] is not True:
+    if info["replacement"] is not True:
         mistake = f"\n  this matches a known mistake: {M.SAMPLER_WITHOUT_REPLACEMENT}"
-    assert float((share - 1 / num_classes).abs().max()) < t, (
-        f"{what}: the classes are not drawn equally often. Over {draws} draws class {worst} had a share of "
-        f"{share[worst]:.3f}, expected {1 / num_classes:.3f} +- {t:.3f} (a correct sampler fails this with probability "
-        f"< {rate:g})\n  shares per class: {[round(v, 3) for v in share.tolist()]}{mistake}"
-    )
+    return (f"{what}: the classes are not drawn equally often. Over {draws} draws class {worst} had a share of "
+            f"{share[worst]:.3f}, expected {1 / num_classes:.3f} +- {t:.3f} (a correct sampler fails this with "
+            f"probability < {rate:g})\n  shares per class: {[round(v, 3) for v in share.tolist()]}{mistake}")
+
+
+def check_balance(got: dict, num_classes: int, draws: int, what: str) -> None:
+    problem = balance_problem(got, num_classes, draws, what)
+    assert problem is None, problem
 
 
 @pytest.mark.task("25.2")

@@ -76,32 +76,49 @@ def pool_zero_padding(input, kernel_size, stride=None, padding=0, dilation=1, ce
     return out[..., :oh, :ow]
 
 
+def _pool_with(*, ceil: bool | None = None, default_stride_one: bool = False, no_dilation: bool = False) -> Callable[..., torch.Tensor]:
+    def pool(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
+        if default_stride_one and stride is None:
+            stride = 1
+        return F.max_pool2d(
+            input, kernel_size, stride, padding, 1 if no_dilation else dilation, ceil_mode if ceil is None else ceil
+        )
+
+    return pool
+
+
 POOL_MISTAKES: dict[str, Callable[..., torch.Tensor]] = {
     "max_pool padding with 0 instead of -inf (padding must never win the max)": pool_zero_padding,
-    "ceil_mode ignored (output size always rounded down)": lambda x, k, s=None, p=0, d=1, c=False: F.max_pool2d(
-        x, k, s, p, d, False
-    ),
-    "stride defaulting to 1 instead of kernel_size": lambda x, k, s=None, p=0, d=1, c=False: F.max_pool2d(
-        x, k, 1 if s is None else s, p, d, c
-    ),
-    "dilation ignored": lambda x, k, s=None, p=0, d=1, c=False: F.max_pool2d(x, k, s, p, 1, c),
+    "ceil_mode ignored (output size always rounded down)": _pool_with(ceil=False),
+    "stride defaulting to 1 instead of kernel_size": _pool_with(default_stride_one=True),
+    "dilation ignored": _pool_with(no_dilation=True),
 }
 
 
 # ----------------------------------------------------------------------------------------------------------- 28.3
 OUTPUT_SIZE_MISTAKES: dict[str, Callable[..., int]] = {
-    "conv_output_size off by one (the + 1 is missing)": lambda n, k, s=1, p=0, d=1: (n + 2 * p - d * (k - 1) - 1) // s,
-    "conv_output_size off by one (the - 1 is missing: n + 2p - d(k-1))": lambda n, k, s=1, p=0, d=1: (
-        (n + 2 * p - d * (k - 1)) // s + 1
+    "conv_output_size off by one (the + 1 is missing)": lambda size, kernel_size, stride=1, padding=0, dilation=1: (
+        (size + 2 * padding - dilation * (kernel_size - 1) - 1) // stride
     ),
-    "dilation ignored (the kernel spans k pixels, not d*(k-1)+1)": lambda n, k, s=1, p=0, d=1: (n + 2 * p - k) // s + 1,
-    "padding counted once (n + p instead of n + 2p)": lambda n, k, s=1, p=0, d=1: (n + p - d * (k - 1) - 1) // s + 1,
-    "rounded up instead of down": lambda n, k, s=1, p=0, d=1: math.ceil((n + 2 * p - d * (k - 1) - 1) / s) + 1,
+    "conv_output_size off by one (the - 1 is missing: n + 2p - d(k-1))": (
+        lambda size, kernel_size, stride=1, padding=0, dilation=1: (size + 2 * padding - dilation * (kernel_size - 1)) // stride + 1
+    ),
+    "dilation ignored (the kernel spans k pixels, not d*(k-1)+1)": lambda size, kernel_size, stride=1, padding=0, dilation=1: (
+        (size + 2 * padding - kernel_size) // stride + 1
+    ),
+    "padding counted once (n + p instead of n + 2p)": lambda size, kernel_size, stride=1, padding=0, dilation=1: (
+        (size + padding - dilation * (kernel_size - 1) - 1) // stride + 1
+    ),
+    "rounded up instead of down": lambda size, kernel_size, stride=1, padding=0, dilation=1: (
+        math.ceil((size + 2 * padding - dilation * (kernel_size - 1) - 1) / stride) + 1
+    ),
 }
 
 
 # ----------------------------------------------------------------------------------------------------------- 28.4
-def lenet_parameter_count(num_classes: int = 10, in_channels: int = 1, *, pad_first: bool = False, no_hidden: bool = False, conv_bias: bool = True) -> int:
+def lenet_parameter_count(
+    num_classes: int = 10, in_channels: int = 1, *, pad_first: bool = False, no_hidden: bool = False, conv_bias: bool = True
+) -> int:
     """The parameter count of LeNet-5 variants: first conv padded by 2 (the 28x28 MNIST version: conv3 outputs 2x2),
     no FC-84 layer, convs without bias."""
     b = 1 if conv_bias else 0

@@ -41,12 +41,22 @@ IOU_MISTAKES: dict[str, Callable[..., torch.Tensor]] = {
 
 
 # ----------------------------------------------------------------------------------------------------------- 21.2
-def greedy_nms(boxes: torch.Tensor, scores: torch.Tensor, thr: float, *, ge: bool = False, sort: bool = True, only_kept: bool = True) -> torch.Tensor:
-    """Greedy NMS with the flagged mistakes: >= instead of >, no sort by score, suppression by any higher box."""
+def greedy_nms(
+    boxes: torch.Tensor,
+    scores: torch.Tensor,
+    thr: float,
+    *,
+    ge: bool = False,
+    sort: bool = True,
+    only_kept: bool = True,
+    iou_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] = iou,
+) -> torch.Tensor:
+    """Greedy NMS with the flagged mistakes: >= instead of >, no sort by score, suppression by any higher box, a
+    wrong IoU."""
     n = boxes.shape[0]
     if n == 0:
         return torch.empty(0, dtype=torch.int64, device=boxes.device)
-    ious = iou(boxes, boxes).cpu()
+    ious = iou_fn(boxes, boxes).cpu()
     over = ious >= thr if ge else ious > thr
     order = torch.argsort(scores.cpu(), descending=True, stable=True).tolist() if sort else list(range(n))
     keep: list[int] = []
@@ -64,6 +74,12 @@ NMS_MISTAKES: dict[str, Callable[..., torch.Tensor]] = {
     "NMS without sorting by score first (boxes visited in input order)": lambda b, s, t: greedy_nms(b, s, t, sort=False),
     "NMS suppressing by every higher-scored box, even ones already suppressed": lambda b, s, t: greedy_nms(
         b, s, t, only_kept=False
+    ),
+    "NMS built on an IoU with the +1 pixel convention (make 21.1 pass first)": lambda b, s, t: greedy_nms(
+        b, s, t, iou_fn=lambda x, y: iou(x, y, plus_one=1.0)
+    ),
+    "NMS built on an IoU without clamping negative overlap (make 21.1 pass first)": lambda b, s, t: greedy_nms(
+        b, s, t, iou_fn=lambda x, y: iou(x, y, clamp=False)
     ),
 }
 
@@ -106,10 +122,14 @@ def encode(reference: torch.Tensor, proposals: torch.Tensor, weights=(1.0, 1.0, 
     return torch.stack((wx * (gx - px) / pw, wy * (gy - py) / ph, ww * dw, wh * dh), dim=1)
 
 
+def _encode_with(**flags: bool) -> Callable[..., torch.Tensor]:
+    return lambda reference_boxes, proposals, weights=(1.0, 1.0, 1.0, 1.0): encode(reference_boxes, proposals, weights, **flags)
+
+
 ENCODE_MISTAKES: dict[str, Callable[..., torch.Tensor]] = {
-    "encode with the wrong centre (x1, y1 instead of cx = x1 + w/2, cy = y1 + h/2)": lambda r, p, w: encode(r, p, w, corner=True),
-    "encode with log(proposal size / reference size) (the ratio is upside down)": lambda r, p, w: encode(r, p, w, inverted=True),
-    "encode dividing by the weights instead of multiplying": lambda r, p, w: encode(r, p, w, divide=True),
+    "encode with the wrong centre (x1, y1 instead of cx = x1 + w/2, cy = y1 + h/2)": _encode_with(corner=True),
+    "encode with log(proposal size / reference size) (the ratio is upside down)": _encode_with(inverted=True),
+    "encode dividing by the weights instead of multiplying": _encode_with(divide=True),
 }
 
 
@@ -126,10 +146,14 @@ def decode(codes: torch.Tensor, boxes: torch.Tensor, weights=(1.0, 1.0, 1.0, 1.0
     return torch.stack((pcx - 0.5 * pw, pcy - 0.5 * ph, pcx + 0.5 * pw, pcy + 0.5 * ph), dim=1)
 
 
+def _decode_with(**flags: bool) -> Callable[..., torch.Tensor]:
+    return lambda rel_codes, boxes, weights=(1.0, 1.0, 1.0, 1.0): decode(rel_codes, boxes, weights, **flags)
+
+
 DECODE_MISTAKES: dict[str, Callable[..., torch.Tensor]] = {
-    "decode without the clamp of dw, dh at log(1000/16) before exp": lambda c, b, w: decode(c, b, w, clamp=False),
-    "decode multiplying the codes by the weights instead of dividing": lambda c, b, w: decode(c, b, w, multiply=True),
-    "decode with the wrong centre (x1, y1 instead of cx, cy)": lambda c, b, w: decode(c, b, w, corner=True),
+    "decode without the clamp of dw, dh at log(1000/16) before exp": _decode_with(clamp=False),
+    "decode multiplying the codes by the weights instead of dividing": _decode_with(multiply=True),
+    "decode with the wrong centre (x1, y1 instead of cx, cy)": _decode_with(corner=True),
 }
 
 

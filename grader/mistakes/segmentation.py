@@ -42,22 +42,26 @@ def dice(
     return 1 - d.mean()
 
 
+def _dice_with(**flags: bool) -> Callable[..., torch.Tensor]:
+    return lambda logits, target, smooth=1.0, ignore_index=None: dice(logits, target, smooth, ignore_index, **flags)
+
+
 DICE_MISTAKES: dict[str, Callable[..., torch.Tensor]] = {
-    "Dice computed per image and then averaged (the contract sums over all N*H*W pixels at once)": lambda *a: dice(
-        *a, per_image=True
+    "Dice computed per image and then averaged (the contract sums over all N*H*W pixels at once)": _dice_with(
+        per_image=True
     ),
-    "ignore_index not handled: ignored pixels still counted (as class 0)": lambda *a: dice(
-        *a, mask_probs=False, mask_target=False
+    "ignore_index not handled: ignored pixels still counted (as class 0)": _dice_with(mask_probs=False, mask_target=False),
+    "ignore_index only removed from the target: ignored pixels' probabilities still counted in sum(p)": _dice_with(
+        mask_probs=False
     ),
-    "ignore_index only removed from the target: ignored pixels' probabilities still counted in sum(p)": lambda *a: dice(
-        *a, mask_probs=False
-    ),
-    "smooth added to the denominator only": lambda *a: dice(*a, smooth_numerator=False),
+    "smooth added to the denominator only": _dice_with(smooth_numerator=False),
 }
 
 
 # ----------------------------------------------------------------------------------------------------------- 22.2
-def confusion(pred: torch.Tensor, target: torch.Tensor, num_classes: int, ignore_index: int = 255, *, transposed: bool = False) -> torch.Tensor:
+def confusion(
+    pred: torch.Tensor, target: torch.Tensor, num_classes: int, ignore_index: int = 255, *, transposed: bool = False
+) -> torch.Tensor:
     """The confusion matrix, or its transpose (rows = pred)."""
     valid = target != ignore_index
     t, p = target[valid].long(), pred[valid].long()
@@ -67,13 +71,22 @@ def confusion(pred: torch.Tensor, target: torch.Tensor, num_classes: int, ignore
 
 
 CONFUSION_MISTAKES: dict[str, Callable[..., torch.Tensor]] = {
-    "confusion matrix transposed (rows must be the target, columns the prediction)": lambda p, t, c, i=255: confusion(
-        p, t, c, i, transposed=True
+    "confusion matrix transposed (rows must be the target, columns the prediction)": (
+        lambda pred, target, num_classes, ignore_index=255: confusion(pred, target, num_classes, ignore_index, transposed=True)
     ),
 }
 
 
-def iou_parts(pred: torch.Tensor, target: torch.Tensor, num_classes: int, ignore_index: int = 255, *, absent_zero: bool = False, precision: bool = False, keep_ignored: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+def iou_parts(
+    pred: torch.Tensor,
+    target: torch.Tensor,
+    num_classes: int,
+    ignore_index: int = 255,
+    *,
+    absent_zero: bool = False,
+    precision: bool = False,
+    keep_ignored: bool = False,
+) -> tuple[torch.Tensor, torch.Tensor]:
     """(miou, iou) with the flagged mistakes: absent classes as 0, TP / (TP + FP), ignored pixels kept as class 0."""
     if keep_ignored:
         target = torch.where(target == ignore_index, 0, target)
@@ -87,14 +100,16 @@ def iou_parts(pred: torch.Tensor, target: torch.Tensor, num_classes: int, ignore
     return iou.nanmean(), iou
 
 
+def _iou_with(**flags: bool) -> Callable[..., tuple[torch.Tensor, torch.Tensor]]:
+    return lambda pred, target, num_classes, ignore_index=255: iou_parts(pred, target, num_classes, ignore_index, **flags)
+
+
 MEAN_IOU_MISTAKES: dict[str, Callable[..., tuple[torch.Tensor, torch.Tensor]]] = {
-    "mIoU counting classes absent from both pred and target as IoU 0 (they are NaN and left out of the mean)": (
-        lambda p, t, c, i=255: iou_parts(p, t, c, i, absent_zero=True)
+    "mIoU counting classes absent from both pred and target as IoU 0 (they are NaN and left out of the mean)": _iou_with(
+        absent_zero=True
     ),
-    "IoU computed as TP / (TP + FP) (that is precision; IoU is TP / (TP + FP + FN))": lambda p, t, c, i=255: iou_parts(
-        p, t, c, i, precision=True
-    ),
-    "ignore_index pixels not excluded (counted as class 0)": lambda p, t, c, i=255: iou_parts(p, t, c, i, keep_ignored=True),
+    "IoU computed as TP / (TP + FP) (that is precision; IoU is TP / (TP + FP + FN))": _iou_with(precision=True),
+    "ignore_index pixels not excluded (counted as class 0)": _iou_with(keep_ignored=True),
 }
 
 

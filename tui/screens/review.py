@@ -69,93 +69,95 @@ class ReviewScreen(Screen):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        # References kept rather than queried: a query walks the whole screen, and a rating must be quick.
+        self._status = self.query_one("#review-status", Static)
+        self._scroll = self.query_one("#card-scroll", VerticalScroll)
+        self._question = self.query_one("#question", Static)
+        self._answer_area = self.query_one("#answer-area", Vertical)
+        self._ratings = self.query_one(RatingBar)
+        self._typed: TypedAnswer | None = None
+        self._own: OwnAnswer | None = None
+        self._verdict = None
+        self._done: Static | None = None
+        self._panes: tuple[Vertical, Vertical] | None = None
         self.sub_title = self.session_title
-        self.query_one("#answer-area").display = False
+        self._answer_area.display = False
         self.set_reactive(ReviewScreen.typed, self.app.typed_mode)
-        self.query_one(RatingBar).show_prompt(self.typed)
+        self._ratings.show_prompt(self.typed)
         self.show_current()
         self.app.bench_mark("card")
 
     # --- parts mounted on first use --------------------------------------------------------------------------
 
     def _typed_input(self) -> TypedAnswer:
-        found = self.query(TypedAnswer)
-        if found:
-            return found.first()
-        widget = TypedAnswer(id="typed")
-        self.query_one("#card-scroll").mount(widget, before="#answer-area")
-        return widget
+        if self._typed is None:
+            self._typed = TypedAnswer(id="typed")
+            self._scroll.mount(self._typed, before=self._answer_area)
+        return self._typed
 
-    async def _answer_panes(self):
+    async def _answer_panes(self) -> tuple[Vertical, Vertical]:
         """The comparison columns: (your answer pane, reference pane), mounted on the first reveal."""
         from tui.widgets.answer import AnswerView
         from tui.widgets.term_list import TermList
 
-        if not self.query("#answer-columns"):
+        if self._panes is None:
             yours = Vertical(Static("Your answer", classes="pane-title"), Static(id="yours-text"),
                              TermList(id="terms"), id="yours")
             reference = Vertical(Static("Reference", classes="pane-title", id="reference-title"),
                                  AnswerView(id="answer"), id="reference")
-            await self.query_one("#answer-area").mount(Horizontal(yours, reference, id="answer-columns"))
-        return self.query_one("#yours"), self.query_one("#reference")
+            await self._answer_area.mount(Horizontal(yours, reference, id="answer-columns"))
+            self._panes = (yours, reference)
+        return self._panes
 
     async def _own_answer(self) -> OwnAnswer:
-        found = self.query(OwnAnswer)
-        if found:
-            return found.first()
-        widget = OwnAnswer(id="own")
-        await self.query_one("#reference").mount(widget)
-        return widget
+        if self._own is None:
+            self._own = OwnAnswer(id="own")
+            await self._panes[1].mount(self._own)
+        return self._own
 
     def _verdict_panel(self):
         from tui.widgets.verdict import VerdictPanel
 
-        found = self.query(VerdictPanel)
-        if found:
-            return found.first()
-        widget = VerdictPanel(id="verdict")
-        self.query_one("#card-scroll").mount(widget)
-        return widget
+        if self._verdict is None:
+            self._verdict = VerdictPanel(id="verdict")
+            self._scroll.mount(self._verdict)
+        return self._verdict
 
     def _done_message(self) -> Static:
-        found = self.query("#done")
-        if found:
-            return found.first(Static)
-        widget = Static(id="done", classes="done")
-        self.query_one("#card-scroll").mount(widget)
-        return widget
+        if self._done is None:
+            self._done = Static(id="done", classes="done")
+            self._scroll.mount(self._done)
+        return self._done
 
     # --- showing cards ------------------------------------------------------------------------------------------
 
     def show_current(self) -> None:
         """Show the session's current card, question only (or the end-of-session message)."""
         self.revealed = False
-        for panel in self.query("VerdictPanel"):
-            panel.hide()
+        if self._verdict is not None:
+            self._verdict.hide()
         self.card = self.session.current
         self.shown_at = time.monotonic()
 
     def watch_card(self, card: Card | None) -> None:
-        status = self.query_one("#review-status", Static)
-        question = self.query_one("#question", Static)
-        question.display = card is not None
-        for done in self.query("#done"):
-            done.display = card is None
+        self._question.display = card is not None
         if card is None:
-            self._done_message().update(self._done_text())
-            self._done_message().display = True
-            status.update(f"{self.session.reviewed} reviewed this session")
+            done = self._done_message()
+            done.update(self._done_text())
+            done.display = True
+            self._status.update(f"{self.session.reviewed} reviewed this session")
             self._show_typed_input(False)
             return
-        question.update(f"{card.number}. {card.question}")
-        status.update(self._status_text(card))
-        scroll = self.query_one("#card-scroll")
-        scroll.scroll_home(animate=False)
+        if self._done is not None:
+            self._done.display = False
+        self._question.update(f"{card.number}. {card.question}")
+        self._status.update(self._status_text(card))
+        self._scroll.scroll_home(animate=False)
         if self.typed:
             self._show_typed_input(True)
         else:
             self._show_typed_input(False)
-            scroll.focus()
+            self._scroll.focus()
 
     def _show_typed_input(self, show: bool) -> None:
         if show:
@@ -163,29 +165,26 @@ class ReviewScreen(Screen):
             typed.display = True
             typed.reset()
             typed.focus_input()
-        else:
-            for typed in self.query("#typed"):
-                typed.display = False
+        elif self._typed is not None:
+            self._typed.display = False
 
     def watch_revealed(self, revealed: bool) -> None:
-        self.query_one("#answer-area").display = revealed
-        ratings = self.query_one(RatingBar)
+        self._answer_area.display = revealed
         if not revealed:
-            ratings.show_prompt(self.typed)
-        else:
-            ratings.show_intervals(self.session.intervals())
-            for typed in self.query("#typed"):
-                typed.display = False
-            editing = any(own.editing for own in self.query(OwnAnswer) if own.display)
-            if not editing:
-                self.query_one("#card-scroll").focus()
+            self._ratings.show_prompt(self.typed)
+            return
+        self._ratings.show_intervals(self.session.intervals())
+        if self._typed is not None:
+            self._typed.display = False
+        if not (self._own is not None and self._own.display and self._own.editing):
+            self._scroll.focus()
 
     def watch_typed(self, typed: bool) -> None:
         if not self.revealed and self.card is not None:
-            self.query_one(RatingBar).show_prompt(typed)
+            self._ratings.show_prompt(typed)
             self._show_typed_input(typed)
             if not typed:
-                self.query_one("#card-scroll").focus()
+                self._scroll.focus()
 
     def _status_text(self, card: Card) -> str:
         state = self.session.state_of(card)
@@ -236,24 +235,23 @@ class ReviewScreen(Screen):
         card = self.card
         if card is None or self.revealed:
             return
-        typed = self.query("#typed")
-        self.typed_text = typed.first().text if self.typed and typed else ""
+        self.typed_text = self._typed.text if self.typed and self._typed is not None else ""
         await self._show_answer(card)
         self.revealed = True
 
     async def _show_answer(self, card: Card) -> None:
         from tui.widgets.answer import AnswerView
 
-        yours, _ = await self._answer_panes()
+        yours, reference_pane = await self._answer_panes()
         yours.display = self.typed
-        self.query_one("#reference-title").display = self.typed
-        answer = self.query_one("#answer", AnswerView)
+        reference_pane.query_one("#reference-title").display = self.typed
+        answer = reference_pane.query_one("#answer", AnswerView)
         answer.display = card.answered
         saved = None if card.answered else store.user_answer(self.app.conn, card.key)
         if card.answered:
             await answer.show(card.answer)
-        for own in self.query(OwnAnswer):
-            own.display = not card.answered
+        if self._own is not None:
+            self._own.display = not card.answered
         if not card.answered:
             own = await self._own_answer()
             own.display = True
@@ -262,8 +260,8 @@ class ReviewScreen(Screen):
             from tui.render import key_terms, mark_terms
 
             reference = card.answer if card.answered else (saved or "")
-            self.query_one("#yours-text", Static).update(self.typed_text.strip() or "(nothing written)")
-            self.query_one("#terms").marks = tuple(mark_terms(self.typed_text, key_terms(reference)))
+            yours.query_one("#yours-text", Static).update(self.typed_text.strip() or "(nothing written)")
+            yours.query_one("#terms").marks = tuple(mark_terms(self.typed_text, key_terms(reference)))
 
     def action_rate(self, rating: int) -> None:
         """Rate the card; the rating is in the store before the next card appears."""
@@ -284,9 +282,8 @@ class ReviewScreen(Screen):
 
     def action_write_answer(self) -> None:
         """Open the editor for the learner's own answer (cards without one in the source)."""
-        if self.card is not None and not self.card.answered and self.revealed:
-            for own in self.query(OwnAnswer):
-                own.edit()
+        if self.card is not None and not self.card.answered and self.revealed and self._own is not None:
+            self._own.edit()
 
     def action_source(self) -> None:
         """Show where the card comes from: file and line, with the text around it."""
@@ -316,7 +313,7 @@ class ReviewScreen(Screen):
         self.app.set_typed_mode(not self.typed)
         self.typed = self.app.typed_mode
         if self.card is not None:
-            self.query_one("#review-status", Static).update(self._status_text(self.card))
+            self._status.update(self._status_text(self.card))
         self.notify(f"Typed answers {'on' if self.typed else 'off'}")
 
     def action_back(self) -> None:
@@ -335,4 +332,4 @@ class ReviewScreen(Screen):
         if self.card is not None:
             store.save_user_answer(self.app.conn, self.card.key, event.text)
             self.notify(f"Your answer to card {self.card.number} is saved.")
-            self.query_one("#card-scroll").focus()
+            self._scroll.focus()

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from tui.scheduling import StudyOptions
+from tui.widgets.key_footer import KeyFooter
 
 
 def parse_settings(until: str, retention: str, new_per_day: str, base: StudyOptions) -> StudyOptions | str:
@@ -63,6 +64,7 @@ class SettingsScreen(ModalScreen[StudyOptions | None]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save", id="save", variant="primary")
                 yield Button("Cancel", id="cancel")
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#until", Input).focus()

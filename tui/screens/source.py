@@ -14,6 +14,7 @@ from textual.widgets import Static
 
 from tui.deck import Card
 from tui.render import display_path
+from tui.widgets.key_footer import KeyFooter
 
 CONTEXT_BEFORE = 2
 MAX_LINES = 60
@@ -58,7 +59,7 @@ class SourceScreen(ModalScreen[None]):
                                highlight_lines={card.line}, theme="ansi_dark"),
                         id="source-text",
                     )
-            yield Static("escape close", classes="dialog-hint")
+        yield KeyFooter()
 
     def action_close(self) -> None:
         self.dismiss(None)
