@@ -48,35 +48,42 @@ Minimal().run()
 """
 
 
-def run_in_pty(argv: list[str], env: dict[str, str], timeout: float = 60.0) -> float:
-    """Seconds from starting `argv` in a pseudo-terminal until it exits (its output is read and dropped)."""
+def run_in_pty(argv: list[str], env: dict[str, str], timeout: float = 60.0) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of running `argv` in a pseudo-terminal until it exits; its output is dropped.
+
+    CPU time (user + system, from wait4) is reported beside wall time because it barely moves with machine load.
+    """
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
     start = time.perf_counter()
     process = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=REPO, close_fds=True)
     os.close(slave)
     try:
-        while process.poll() is None:
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                elapsed = time.perf_counter() - start
+                process.returncode = os.waitstatus_to_exitcode(status)
+                break
             if time.perf_counter() - start > timeout:
                 process.kill()
+                process.wait()
                 raise RuntimeError(f"{' '.join(argv)} did not exit within {timeout:g} s")
-            ready, _, _ = select.select([master], [], [], 0.01)
+            ready, _, _ = select.select([master], [], [], 0.005)
             if ready:
                 try:
                     os.read(master, 1 << 16)
                 except OSError:
                     pass
-        elapsed = time.perf_counter() - start
     finally:
-        process.wait()
         os.close(master)
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} exited with status {process.returncode}")
-    return elapsed
+    return elapsed, usage.ru_utime + usage.ru_stime
 
 
 def measure(repeat: int) -> dict[str, float]:
-    """Median seconds of the baseline and of the quiz up to each stage, over `repeat` interleaved runs."""
+    """Median wall (and, as NAME_cpu, CPU) seconds of the baseline, the minimal app and the quiz up to each stage."""
     with tempfile.TemporaryDirectory(prefix="torchprep-bench-") as data_dir:
         env = {**os.environ, "TERM": os.environ.get("TERM", "xterm-256color"), "PYTHONPATH": str(REPO)}
         quiz = [sys.executable, "-m", "tui", "--data-dir", data_dir]
@@ -84,13 +91,15 @@ def measure(repeat: int) -> dict[str, float]:
         minimal = [sys.executable, "-c", MINIMAL_APP]
         for stage in ("home", "card"):  # warm-up: byte-compiles, creates the database
             run_in_pty(quiz, {**env, "TORCHPREP_BENCH_EXIT": stage})
-        times: dict[str, list[float]] = {"baseline": [], "minimal": [], "home": [], "card": []}
+        runs: dict[str, list[tuple[float, float]]] = {"baseline": [], "minimal": [], "home": [], "card": []}
         for _ in range(repeat):
-            times["baseline"].append(run_in_pty(baseline, env))
-            times["minimal"].append(run_in_pty(minimal, env))
+            runs["baseline"].append(run_in_pty(baseline, env))
+            runs["minimal"].append(run_in_pty(minimal, env))
             for stage in ("home", "card"):
-                times[stage].append(run_in_pty(quiz, {**env, "TORCHPREP_BENCH_EXIT": stage}))
-    return {name: statistics.median(values) for name, values in times.items()}
+                runs[stage].append(run_in_pty(quiz, {**env, "TORCHPREP_BENCH_EXIT": stage}))
+    result = {name: statistics.median(wall for wall, _ in values) for name, values in runs.items()}
+    result |= {f"{name}_cpu": statistics.median(cpu for _, cpu in values) for name, values in runs.items()}
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -108,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
         "home_ratio": round(result["home"] / result["baseline"], 2),
         "first_card_ratio": round(result["card"] / result["baseline"], 2),
         "first_card_vs_minimal_app": round(result["card"] / result["minimal"], 2),
+        "cpu_s": {name: round(result[f"{name}_cpu"], 4) for name in ("baseline", "minimal", "home", "card")},
+        "first_card_cpu_ratio": round(result["card_cpu"] / result["baseline_cpu"], 2),
         "target_s": TARGET_SECONDS,
     }
     if args.json:
@@ -120,6 +131,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  first card on screen                  {report['first_card_s']:.3f} s  "
               f"ratio {report['first_card_ratio']:.2f}  ({report['first_card_vs_minimal_app']:.2f}x the minimal app; "
               f"target {TARGET_SECONDS} s)")
+        cpu = report["cpu_s"]
+        print(f"  CPU seconds (load-independent): import textual {cpu['baseline']:.3f}, minimal app "
+              f"{cpu['minimal']:.3f}, home {cpu['home']:.3f}, first card {cpu['card']:.3f} "
+              f"(ratio {report['first_card_cpu_ratio']:.2f})")
     return 0
 
 

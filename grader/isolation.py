@@ -74,7 +74,47 @@ class ChildGone(Exception):
 
 
 class _Deadline(Exception):
-    pass
+    def __init__(self, waited: float = 0.0):
+        super().__init__(waited)
+        self.waited = waited  # wall seconds, when the wall-clock backstop (not the CPU budget) ran out
+
+
+def thread_cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) used so far by the main thread of process `pid`; 0 if unknown."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/stat", "rb") as f:
+            fields = f.read().rsplit(b")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+class _Budget:
+    """A time limit counted in CPU seconds of the child's main thread (where the learner's Python runs), so a busy
+    machine does not make a correct submission time out; plus a wall-clock backstop for code that sleeps or waits."""
+
+    def __init__(self, pid: int, cpu_seconds: float, wall_seconds: float):
+        self.pid = pid
+        self.cpu_limit = cpu_seconds
+        self.start = time.monotonic()
+        self.wall_deadline = self.start + wall_seconds
+        self.cpu_start = thread_cpu_seconds(pid)
+
+    def cpu_used(self) -> float:
+        """CPU seconds the child's main thread spent since the budget started."""
+        return max(0.0, thread_cpu_seconds(self.pid) - self.cpu_start)
+
+    def check(self) -> float:
+        """Seconds to wait before looking again; raises _Deadline once the budget is spent."""
+        now = time.monotonic()
+        if now >= self.wall_deadline:
+            raise _Deadline(now - self.start)
+        if self.cpu_limit != float("inf") and self.cpu_used() > self.cpu_limit:
+            raise _Deadline()
+        return min(0.05, self.wall_deadline - now)
 
 
 class _OverMemory(Exception):
@@ -96,6 +136,7 @@ class LearnerProcess:
     def __init__(self, spec: ChildSpec):
         self.spec = spec
         self.loaded_file: str | None = None
+        self.last_cpu = 0.0
         self._buffer = protocol.FrameBuffer()
         self._ready = False
         req_r, self._req_w = os.pipe()
@@ -143,9 +184,9 @@ class LearnerProcess:
         """Block until the child has imported torch and said so (ChildGone if it died or never did)."""
         if self._ready:
             return
-        deadline = self.started + self.spec.start_timeout
+        budget = _Budget(self.pid, float("inf"), self.spec.start_timeout - (time.monotonic() - self.started))
         try:
-            message = self._next(deadline)
+            message = self._next(budget)
         except _Deadline:
             self.kill()
             raise ChildGone(f"the grader's worker did not start within {self.spec.start_timeout:g} s") from None
@@ -158,10 +199,11 @@ class LearnerProcess:
         """Load (or reload) the learner's file; the child's answer (kind loaded or load_error)."""
         self.wait_ready()
         request = {"op": "load", "file": str(path), "module": module, "forbidden": forbidden, "preload": preload}
-        deadline = time.monotonic() + self.spec.load_timeout + (5.0 if preload else 0.0)
-        self._send(request, deadline)
+        seconds = self.spec.load_timeout + (5.0 if preload else 0.0)
+        budget = _Budget(self.pid, seconds, 3 * seconds)
         try:
-            answer = self._next(deadline)
+            self._send(request, budget)
+            answer = self._next(budget)
         except _Deadline:
             self.kill()
             raise TaskTimeout(f"loading {path.name}", self.spec.load_timeout) from None
@@ -169,21 +211,25 @@ class LearnerProcess:
         return answer
 
     def call(self, request: dict, seconds: float, on_progress: Callable[[dict], None] | None = None) -> dict:
-        """Send a run request and wait up to `seconds` for its answer, passing progress frames on.
+        """Send a run request and wait for its answer, passing progress frames on; `seconds` of CPU at most.
 
         Raises _Deadline (child killed) when the time is up, _OverMemory (child killed) past the memory cap,
-        ChildGone when the child died.
+        ChildGone when the child died. `last_cpu` says how much CPU time the call used.
         """
-        deadline = time.monotonic() + max(seconds, 0.0)
+        seconds = max(seconds, 0.0)
+        budget = _Budget(self.pid, seconds, max(3 * seconds, seconds + 20.0))
         self._log_mark = self._log.seek(0, os.SEEK_END)
-        self._send(request, deadline)
-        while True:
-            message = self._next(deadline)
-            if message.get("kind") == "progress":
-                if on_progress is not None:
-                    on_progress(message)
-                continue
-            return message
+        try:
+            self._send(request, budget)
+            while True:
+                message = self._next(budget)
+                if message.get("kind") == "progress":
+                    if on_progress is not None:
+                        on_progress(message)
+                    continue
+                return message
+        finally:
+            self.last_cpu = budget.cpu_used() if self.alive else seconds
 
     def kill(self) -> None:
         """Kill the child now (and its process group)."""
@@ -201,7 +247,7 @@ class LearnerProcess:
         """Ask the child to exit, kill it if it does not, release the pipes."""
         if self.popen.poll() is None and self._ready:
             try:
-                self._send({"op": "exit"}, time.monotonic() + 0.5)
+                self._send({"op": "exit"}, _Budget(self.pid, float("inf"), 0.5))
                 self.popen.wait(timeout=0.5)
             except Exception:  # a child that does not listen is killed below
                 pass
@@ -225,16 +271,13 @@ class LearnerProcess:
 
     # --- pipes -------------------------------------------------------------------------------------------------
 
-    def _send(self, message: dict, deadline: float) -> None:
+    def _send(self, message: dict, budget: _Budget) -> None:
         data = memoryview(protocol.frame(protocol.encode(message)))
         poller = select.poll()
         poller.register(self._req_w, select.POLLOUT)
         while data:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                self.kill()
-                raise _Deadline()
-            if not poller.poll(min(left, 0.05) * 1000):
+            wait = self._tick(budget)
+            if not poller.poll(wait * 1000):
                 self._check_memory()
                 continue
             try:
@@ -243,7 +286,14 @@ class LearnerProcess:
                 raise ChildGone(self._death_reason()) from None
             data = data[n:]
 
-    def _next(self, deadline: float) -> dict:
+    def _tick(self, budget: _Budget) -> float:
+        try:
+            return budget.check()
+        except _Deadline:
+            self.kill()
+            raise
+
+    def _next(self, budget: _Budget) -> dict:
         poller = select.poll()
         poller.register(self._res_r, select.POLLIN)
         while True:
@@ -262,11 +312,8 @@ class LearnerProcess:
                     self.kill()
                     raise ChildGone("the learner's process sent a message that is not a grader message")
                 return message
-            left = deadline - time.monotonic()
-            if left <= 0:
-                self.kill()
-                raise _Deadline()
-            if poller.poll(min(left, 0.05) * 1000):
+            wait = self._tick(budget)
+            if poller.poll(wait * 1000):
                 chunk = os.read(self._res_r, 1 << 20)
                 if not chunk:
                     raise ChildGone(self._death_reason())

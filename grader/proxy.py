@@ -126,12 +126,14 @@ class ChildLearner:
         }
         limit = task.timeout if task else DEFAULT_TIMEOUT
         left = self.budget.setdefault(key, limit)
-        start = time.monotonic()
         try:
             answer = proc.call(request, left, self._progress_for(key))
-        except _Deadline:
+        except _Deadline as deadline:
             self._discard(proc)
-            raise self._stick(key, TaskTimeout(key or "the check", limit)) from None
+            timeout = TaskTimeout(key or "the check", limit)
+            if deadline.waited:
+                timeout.args = (f"{timeout} (no answer for {deadline.waited:.0f} s)",)
+            raise self._stick(key, timeout) from None
         except _OverMemory as over:
             self._discard(proc)
             raise self._stick(key, LearnerCrash(
@@ -142,7 +144,7 @@ class ChildLearner:
             self._discard(proc)
             raise self._stick(key, LearnerCrash(self._crash_message(key, gone.reason, tail))) from None
         finally:
-            self.budget[key] = left - (time.monotonic() - start)
+            self.budget[key] = left - proc.last_cpu
         return self._answer(key, answer)
 
     def close(self) -> None:

@@ -14,7 +14,8 @@ from grader import manifest
 
 REPO = Path(__file__).resolve().parent.parent
 
-# Runs pytest on one check module and prints {task id: [[outcome, message first line], ...]} as the last line.
+# Runs pytest on one check module once per learner file (argv: check module, learner files...) and prints, as the
+# last line, [{task id: [[outcome, last line of the failure], ...]}, ...] in the order of the files.
 _RUNNER = r"""
 import json, sys
 import pytest
@@ -33,22 +34,38 @@ class Record:
             message = str(report.longrepr).strip().splitlines()[-1] if report.failed else ""
             self.outcomes.setdefault(self.task_of.get(report.nodeid), []).append([report.outcome, message])
 
-record = Record()
-pytest.main(sys.argv[1:], plugins=[record])
-print(json.dumps(record.outcomes))
+check, files = sys.argv[1], sys.argv[2:]
+results = []
+for learner_file in files:
+    record = Record()
+    pytest.main([check, "--learner-file", learner_file, "--in-process", "-q", "--tb=line", "-p", "no:cacheprovider"],
+                plugins=[record])
+    results.append(record.outcomes)
+print(json.dumps(results))
 """
 
 
-def run_checks(topic: int, learner_file: Path) -> dict[str, list[tuple[str, str]]]:
-    """Run topic `topic`'s checks on `learner_file` with the learner loaded in-process (in a fresh interpreter):
-    {task id: [(outcome, last line of the failure), ...]}."""
+def run_checks(topic: int, *learner_files: Path) -> list[dict[str, list[tuple[str, str]]]]:
+    """Run topic `topic`'s checks on each learner file with the learner loaded in-process (one fresh interpreter for
+    all of them): per file, {task id: [(outcome, last line of the failure), ...]}."""
     check = manifest.topic(topic).check_path
-    args = [str(check), "--learner-file", str(learner_file), "--in-process", "-q", "-p", "no:cacheprovider"]
-    proc = subprocess.run([sys.executable, "-c", _RUNNER, *args], cwd=REPO, capture_output=True, text=True,
-                          timeout=600)
+    proc = subprocess.run([sys.executable, "-c", _RUNNER, str(check), *map(str, learner_files)], cwd=REPO,
+                          capture_output=True, text=True, timeout=600)
     lines = proc.stdout.strip().splitlines()
     assert lines, f"the checks of topic {topic} printed nothing:\n{proc.stderr[-3000:]}"
-    return {str(k): [tuple(o) for o in v] for k, v in json.loads(lines[-1]).items()}
+    return [{str(k): [tuple(o) for o in v] for k, v in result.items()} for result in json.loads(lines[-1])]
+
+
+def assert_solution_passes_and_stub_fails(topic: int) -> None:
+    """Every check of every task passes on the reference solution; every task has a failing check on the stub."""
+    t = manifest.topic(topic)
+    solution, stub = run_checks(topic, t.solution_path, t.stub_path)
+    tasks = [task.id for task in t.tasks]
+    assert sorted(solution) == tasks and sorted(stub) == tasks, (sorted(solution), sorted(stub), tasks)
+    failed = {task: o for task, o in solution.items() if any(outcome != "passed" for outcome, _ in o)}
+    assert not failed, f"the reference fails: {failed}"
+    passed = [task for task, o in stub.items() if not any(outcome == "failed" for outcome, _ in o)]
+    assert not passed, f"the stub passes {passed}"
 
 
 class Direct:

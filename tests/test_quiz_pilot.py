@@ -218,7 +218,7 @@ async def test_g_runs_the_grader_for_the_cards_topic_and_shows_the_verdict(data_
         panel = app.screen.query_one("VerdictPanel")
         await wait_for(pilot, lambda: panel.verdict is not None)
         text = plain(panel)
-        assert f"exercise {card.topic}: 1 of 2 tasks passed" in text
+        assert f"exercise {card.topic}: 1 of 2 tasks passed  (exercises/{card.topic}_fake.py on cpu)" in text
         assert "values differ from torch" in text
         assert type(app.screen).__name__ == "ReviewScreen" and app.screen.card is card
         called = json.loads(log.read_text())
@@ -545,6 +545,12 @@ TASKS = [{"id": "26.1", "title": "softmax", "status": "pass", "seconds": 0.2},
 
 
 @pytest.mark.parametrize(("report", "returncode", "output", "summary", "statuses"), [
+    (json.dumps({"exercise": 26, "title": "x", "learner_file": "exercises/26_x.py", "device": "cpu", "tasks": TASKS,
+                 "passed": 1, "total": 2, "message": ""}), 1, "", "exercise 26: 1 of 2 tasks passed", ["pass", "fail"]),
+    (json.dumps({"exercises": [{"exercise": 21, "tasks": []}, {"exercise": 26, "tasks": TASKS[:1]}]}), 0, "",
+     "exercise 26: all 1 tasks passed", ["pass"]),
+    (json.dumps({"exercise": 26, "tasks": [], "message": "exercises/26_x.py does not exist: run grade init 26"}), 1,
+     "", "exercise 26: no result — exercises/26_x.py does not exist: run grade init 26", []),
     (json.dumps({"topic": 26, "tasks": TASKS}), 1, "", "exercise 26: 1 of 2 tasks passed", ["pass", "fail"]),
     (json.dumps({"topic": 26, "results": [{**t, "status": "pass"} for t in TASKS]}), 0, "",
      "exercise 26: all 2 tasks passed", ["pass", "pass"]),

@@ -219,8 +219,9 @@ def _run_app(args: argparse.Namespace) -> int:
 
     chosen = {"desired_retention": args.retention, "new_per_day": args.new_per_day, "until": args.until}
     options = StudyOptions(**{key: value for key, value in chosen.items() if value is not None})
-    create_app(_data_dir(args), options).run()
-    return 0
+    app = create_app(_data_dir(args), options)
+    app.run()
+    return app.return_code or 0
 
 
 def _data_dir(args: argparse.Namespace) -> Path:

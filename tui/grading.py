@@ -46,6 +46,8 @@ class Verdict:
     tasks: tuple[TaskVerdict, ...] = ()
     message: str = ""
     returncode: int = 0
+    learner_file: str = ""
+    device: str = ""
 
     @property
     def passed(self) -> int:
@@ -139,14 +141,28 @@ def read_verdict(topic: int, json_text: str | None, returncode: int = 0, output:
         data = {"tasks": data}
     if not isinstance(data, dict):
         return Verdict(topic, message="the grader's report has an unexpected shape", returncode=returncode)
-    if isinstance(data.get("topics"), list) and data["topics"]:
-        data = next((t for t in data["topics"] if isinstance(t, dict) and t.get("topic") == topic), data["topics"][0])
+    for several in ("exercises", "topics"):  # a report on several exercises: take ours
+        if isinstance(data.get(several), list) and data[several]:
+            docs = [d for d in data[several] if isinstance(d, dict)]
+            data = next((d for d in docs if _number(d) == topic), docs[0] if docs else {})
     raw_tasks = data.get("tasks", data.get("results", []))
     tasks = tuple(_task_from(t) for t in raw_tasks if isinstance(t, Mapping))
     message = str(data.get("message", data.get("error", "")) or "")
     if not tasks and not message:
         message = tail
-    return Verdict(int(data.get("topic", topic) or topic), tasks, message, returncode)
+    return Verdict(_number(data) or topic, tasks, message, returncode,
+                   learner_file=str(data.get("learner_file", "") or ""), device=str(data.get("device", "") or ""))
+
+
+def _number(doc: Mapping) -> int | None:
+    """The exercise number a report document is about (`grade` writes "exercise"; "topic" is accepted too)."""
+    for key in ("exercise", "topic"):
+        value = doc.get(key)
+        if isinstance(value, int):
+            return value
+        if isinstance(value, str) and value.isdigit():
+            return int(value)
+    return None
 
 
 def grader_env(data_dir: Path) -> dict[str, str]:

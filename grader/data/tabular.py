@@ -27,6 +27,7 @@ __all__ = [
     "balanced_accuracy",
     "show",
     "one_thread",
+    "seeded",
 ]
 
 
@@ -197,6 +198,19 @@ def one_thread() -> Iterator[None]:
         yield
     finally:
         torch.set_num_threads(before)
+
+
+@contextmanager
+def seeded(seed: int, device: torch.device | str = "cpu") -> Iterator[None]:
+    """Seed torch's global RNG (the CPU's and `device`'s) for the block, and restore the previous state afterwards, so
+    a recipe called in the grader's own process leaves its random stream untouched."""
+    device = torch.device(device)
+    devices = []
+    if device.type == "cuda":
+        devices = [device.index if device.index is not None else torch.cuda.current_device()]
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        yield
 
 
 # -------------------------------------------------------------------------------------------------------------- show

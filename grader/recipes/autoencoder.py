@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-from typing import Any, Iterator, Sequence
+from typing import Any, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -11,6 +10,8 @@ import torch.nn.functional as F
 from grader.data import tabular
 from grader.harness import report_progress
 from grader.recipes.common import forward_backward
+
+seeded = tabular.seeded
 
 # The 30.1 training setup; the calibration (grader/calibrate_tabular.py) uses the same numbers.
 INPUT_DIM = 32
@@ -30,15 +31,6 @@ def _plain(value: Any) -> Any:
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     return f"<{type(value).__name__}>"
-
-
-@contextmanager
-def seeded(seed: int, device: torch.device) -> Iterator[None]:
-    """Seed torch's global RNG (CPU and the device) for the block, and restore the previous state afterwards."""
-    devices = [device.index if device.index is not None else torch.cuda.current_device()] if device.type == "cuda" else []
-    with torch.random.fork_rng(devices=devices):
-        torch.manual_seed(seed)
-        yield
 
 
 def autoencoder_probe(mod, input_dim: int, latent_dim: int, hidden_dims: Sequence[int], x1: torch.Tensor,
@@ -120,8 +112,9 @@ def vae_probe(mod, input_dim: int, latent_dim: int, hidden_dims: Sequence[int], 
 
 def vae_reparameterize(mod, mu: torch.Tensor, logvar: torch.Tensor, seed: int) -> dict:
     """VAE(...).reparameterize(mu, logvar) under a seeded RNG, with gradients wrt mu and logvar."""
-    net = mod.VAE(3, mu.shape[-1]).to(mu.device)
     with seeded(seed, mu.device):
+        net = mod.VAE(3, mu.shape[-1]).to(mu.device)
+        torch.manual_seed(seed)
         return forward_backward(lambda mu, logvar: net.reparameterize(mu, logvar), {"mu": mu, "logvar": logvar},
                                 wrt=["mu", "logvar"])
 

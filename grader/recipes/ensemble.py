@@ -45,8 +45,8 @@ def bootstrap_basics(mod, n: int, seed: int) -> dict:
     """Draws that show the API and the use of the generator: 'first' and 'again' come from generators seeded with
     `seed` (the global RNG is disturbed in between), 'other' from seed + 1, 'default' without a generator."""
     first = mod.bootstrap_indices(n, generator=torch.Generator().manual_seed(seed))
-    torch.manual_seed(seed + 12345)  # an implementation that ignores `generator` now draws something else
-    again = mod.bootstrap_indices(n, generator=torch.Generator().manual_seed(seed))
+    with tabular.seeded(seed + 12345):  # an implementation that ignores `generator` now draws something else
+        again = mod.bootstrap_indices(n, generator=torch.Generator().manual_seed(seed))
     other = mod.bootstrap_indices(n, generator=torch.Generator().manual_seed(seed + 1))
     default = mod.bootstrap_indices(n)
     return {"first": _plain(first), "again": _plain(again), "other": _plain(other), "default": _plain(default)}

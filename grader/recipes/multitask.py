@@ -33,8 +33,8 @@ def describe_output(out: Any) -> dict[str, Any]:
 
 def forward_outputs(mod, in_features: int, num_classes: int, hidden: int, x: torch.Tensor, seed: int) -> dict:
     """Build MultiTaskNet(in_features, num_classes, hidden=hidden) and describe forward(x)."""
-    torch.manual_seed(seed)
-    net = mod.MultiTaskNet(in_features, num_classes, hidden=hidden).to(x.device)
+    with tabular.seeded(seed, x.device):
+        net = mod.MultiTaskNet(in_features, num_classes, hidden=hidden).to(x.device)
     return describe_output(net(x))
 
 
@@ -44,8 +44,8 @@ def gradient_flow(mod, in_features: int, num_classes: int, x: torch.Tensor, seed
     Each output is backpropagated separately with a fixed random cotangent (a stand-in for its task loss). Returns
     {'names': [...], 'from_cls': [bool...], 'from_reg': [bool...]} (a gradient counts when it has a nonzero entry).
     """
-    torch.manual_seed(seed)
-    net = mod.MultiTaskNet(in_features, num_classes).to(x.device)
+    with tabular.seeded(seed, x.device):
+        net = mod.MultiTaskNet(in_features, num_classes).to(x.device)
     out = net(x)
     named = [(n, p) for n, p in net.named_parameters() if p.requires_grad]
     if not isinstance(out, dict) or not {"cls", "reg"} <= set(out):

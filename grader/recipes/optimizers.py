@@ -15,12 +15,18 @@ import io
 from typing import Any, Callable
 
 import torch
+import torch._dynamo  # noqa: F401  Optimizer.__init__ imports it (seconds): pay that when the recipes are preloaded
 
 PARAM_SHAPES: dict[str, tuple[int, ...]] = {"weight": (3, 4), "bias": (4,), "sometimes": (3,), "never": (2,)}
 
 
-def make_problem(seed: int, device: torch.device) -> tuple[dict[str, torch.Tensor], Callable[[int], torch.Tensor]]:
-    """Fresh leaf parameters and loss(step) -> scalar, all float64 and deterministic for the seed."""
+def make_problem(seed: int, device: torch.device) -> tuple[dict[str, torch.Tensor], Callable[[int], torch.Tensor],
+                                                        Callable[[int], None]]:
+    """Fresh leaf parameters, loss(step) -> scalar (differentiable) and set_grads(step), all float64 and seeded.
+
+    set_grads writes the loss's exact gradient into .grad by formula (None for the parameters the loss does not use
+    at that step): a handful of ops instead of an autograd pass, which matters under the forbidden-API guard.
+    """
     gen = torch.Generator().manual_seed(seed)
     draw = lambda *shape: torch.randn(shape, generator=gen, dtype=torch.float64).to(device)  # noqa: E731
     params = {name: draw(*shape).requires_grad_(True) for name, shape in PARAM_SHAPES.items()}
@@ -33,7 +39,15 @@ def make_problem(seed: int, device: torch.device) -> tuple[dict[str, torch.Tenso
             value = value + torch.sin(s * a).sum() * 2 + 0.05 * s.pow(2).sum()
         return value
 
-    return params, loss
+    @torch.no_grad()
+    def set_grads(step: int) -> None:
+        w, b, s = params["weight"], params["bias"], params["sometimes"]
+        dz = -torch.sin(x @ w + b) * c
+        w.grad, b.grad = x.t() @ dz + 0.1 * w, dz.sum(0) + 0.1 * b
+        s.grad = 2 * a * torch.cos(s * a) + 0.1 * s if step % 2 == 0 else None
+        params["never"].grad = None
+
+    return params, loss, set_grads
 
 
 def _groups(params: dict[str, torch.Tensor], spec: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -60,7 +74,7 @@ def run_optimizer(
     parameters' values after it, 'losses': what step(closure) returned (closure mode), 'is_optimizer': bool}.
     """
     device = torch.device(device_type)
-    params, loss_at = make_problem(seed, device)
+    params, loss_at, set_grads = make_problem(seed, device)
     names = [n for group in spec for n in group["params"]]
     cls = getattr(mod, name)
     optimizer = cls(_groups(params, spec), **kwargs)
@@ -83,11 +97,11 @@ def run_optimizer(
             value.backward()
             return value
 
-        if closure:
+        if closure:  # the closure backpropagates, as a real one does: step() must call it with grad enabled
             returned = optimizer.step(compute_grads)
             losses.append(float(returned.detach()) if isinstance(returned, torch.Tensor) else None)
         else:
-            compute_grads()
+            set_grads(step)
             optimizer.step()
         trajectory.append([params[n].detach().clone() for n in names])
     return {"names": names, "trajectory": trajectory, "losses": losses, "is_optimizer": is_optimizer}

@@ -69,7 +69,7 @@ def train_sequence_classifier(
 ) -> dict[str, Any]:
     """Train mod.SequenceClassifier on the first-token memory task with the grader's loop.
 
-    Adam, cross entropy, gradient norm clipped at 1, batches from sequences.make_sequences with the curriculum of
+    Adam (lr 1e-2), cross entropy, gradient norm clipped at 1, batches from sequences.make_sequences with the curriculum of
     sequences.training_lengths. Returns {'losses': per-step training loss, 'predictions': argmax class per held-out
     sequence, one int64 tensor per tensor of `heldout`}.
     """
@@ -81,21 +81,45 @@ def train_sequence_classifier(
         torch.set_num_threads(threads)
 
 
+class _Adam:
+    """Plain Adam (torch.optim.Adam's defaults and update). Not torch.optim.Adam itself: building any torch Optimizer
+    imports torch._dynamo, seconds of the learner's time budget spent on something that is not theirs."""
+
+    def __init__(self, params: list[torch.Tensor], lr: float, betas=(0.9, 0.999), eps: float = 1e-8) -> None:
+        self.params, self.lr, self.betas, self.eps, self.t = params, lr, betas, eps, 0
+        self.m = [torch.zeros_like(p) for p in params]
+        self.v = [torch.zeros_like(p) for p in params]
+
+    @torch.no_grad()
+    def step(self) -> None:
+        self.t += 1
+        b1, b2 = self.betas
+        for p, m, v in zip(self.params, self.m, self.v):
+            if p.grad is None:
+                continue
+            m.mul_(b1).add_(p.grad, alpha=1 - b1)
+            v.mul_(b2).addcmul_(p.grad, p.grad, value=1 - b2)
+            denom = (v / (1 - b2**self.t)).sqrt_().add_(self.eps)
+            p.addcdiv_(m, denom, value=-self.lr / (1 - b1**self.t))
+
+
 def _train(mod, seed, device, heldout, steps, batch_size, hidden_size, lr) -> dict[str, Any]:
     torch.manual_seed(seed)
     model = mod.SequenceClassifier(
         input_size=sequences.NUM_TOKENS, hidden_size=hidden_size, num_classes=sequences.NUM_CLASSES
     ).to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    params = [p for p in model.parameters() if p.requires_grad]
+    adam = _Adam(params, lr)
     lengths = sequences.training_lengths(steps, seed)
     losses: list[float] = []
     for step, length in enumerate(lengths):
         x, y = sequences.make_sequences(batch_size, seed=seed * 100_003 + step, length=length)
         loss = F.cross_entropy(model(x.to(device)), y.to(device))
-        optimizer.zero_grad(set_to_none=True)
+        for p in params:
+            p.grad = None
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        adam.step()
         losses.append(float(loss.detach()))
         # Report after the first step too: the guard's op-level watch ends at the first progress report.
         if step == 0 or (step + 1) % 10 == 0 or step + 1 == steps:

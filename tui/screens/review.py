@@ -58,6 +58,7 @@ class ReviewScreen(Screen):
         self.session_title = title
         self.shown_at = time.monotonic()
         self.typed_text = ""
+        self._revealing = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -233,11 +234,15 @@ class ReviewScreen(Screen):
     async def action_reveal(self) -> None:
         """Show the answer (in typed mode: compare what was written with it)."""
         card = self.card
-        if card is None or self.revealed:
+        if card is None or self.revealed or self._revealing:
             return
-        self.typed_text = self._typed.text if self.typed and self._typed is not None else ""
-        await self._show_answer(card)
-        self.revealed = True
+        self._revealing = True  # a second key press while the answer renders must not render it twice
+        try:
+            self.typed_text = self._typed.text if self.typed and self._typed is not None else ""
+            await self._show_answer(card)
+            self.revealed = self.card is card
+        finally:
+            self._revealing = False
 
     async def _show_answer(self, card: Card) -> None:
         from tui.widgets.answer import AnswerView

@@ -54,7 +54,9 @@ class SettingsScreen(ModalScreen[StudyOptions | None]):
         options = self.options
         with Vertical(id="settings-dialog", classes="dialog"):
             yield Static("Study settings", classes="dialog-title")
-            yield Label("Interview date (YYYY-MM-DD; orders work by predicted recall on that day)")
+            yield Static("With an interview date, due work is ordered by how likely you are to recall it on that "
+                         "day, and cards you would forget by then come back early.", classes="dialog-hint")
+            yield Label("Interview date, YYYY-MM-DD (empty: none)")
             yield Input(options.until.isoformat() if options.until else "", placeholder="none", id="until")
             yield Label("Desired retention (0.70-0.97)")
             yield Input(f"{options.desired_retention:g}", id="retention")

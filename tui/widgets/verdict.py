@@ -15,7 +15,9 @@ STATUS_STYLES = {"pass": "bold green", "fail": "bold red", "error": "bold red", 
 def verdict_text(verdict: Verdict) -> Text:
     """The verdict as lines: a summary, then one line per task with its mark, time and message."""
     text = Text()
-    text.append(verdict.summary + "\n", style="bold green" if verdict.all_passed else "bold")
+    text.append(verdict.summary, style="bold green" if verdict.all_passed else "bold")
+    where = " on ".join(part for part in (verdict.learner_file, verdict.device) if part)
+    text.append(f"  ({where})\n" if where else "\n", style="dim")
     for task in verdict.tasks:
         text.append(f" {task.mark} ", style=STATUS_STYLES.get(task.status, "bold"))
         text.append(f"{task.id} {task.title}".rstrip())

@@ -1,0 +1,142 @@
+"""Topic 21 (object detection): the mistake models, the tied-score NMS validity rule, the calibration record, and a
+direct run of the checks on the reference solution (every task passes) and on the stub (every task fails)."""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+
+import pytest
+import torch
+import torchvision
+from torchvision.models.detection._utils import BoxCoder
+
+from grader import calibrate_vision as C
+from grader import manifest
+from grader.compare import is_close
+from grader.mistakes import detection as M
+from grader_topic_support import load_solution, run_checks
+
+REF = load_solution(21)
+TASKS = [t.id for t in manifest.topic(21).tasks]
+BOXES1 = torch.tensor([[0.0, 0.0, 2.0, 2.0], [5.0, 5.0, 9.0, 7.0], [1.0, 0.5, 4.0, 3.0]])
+BOXES2 = torch.tensor([[1.0, 1.0, 3.0, 3.0], [6.0, 0.0, 7.0, 1.0], [0.0, 0.0, 2.0, 2.0]])
+WEIGHTS = (10.0, 10.0, 5.0, 5.0)
+
+
+def load_checks():
+    """The topic's check module, for its pure helpers (nms_violation)."""
+    spec = importlib.util.spec_from_file_location("checks_21_for_tests", manifest.topic(21).check_path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_reference_matches_torchvision_on_a_worked_example():
+    assert torch.allclose(REF.box_iou(BOXES1, BOXES2), torchvision.ops.box_iou(BOXES1, BOXES2))
+    # [0,0,2,2] vs [1,1,3,3]: intersection 1, union 4 + 4 - 1 = 7.
+    assert REF.box_iou(BOXES1, BOXES2)[0, 0].item() == pytest.approx(1 / 7)
+    codes = REF.encode_boxes(BOXES1, BOXES2, WEIGHTS)
+    assert torch.allclose(codes, BoxCoder(WEIGHTS).encode_single(BOXES1, BOXES2))
+    assert torch.allclose(REF.decode_boxes(codes, BOXES2, WEIGHTS), BOXES1, atol=1e-5)
+
+
+def test_model_functions_without_mistakes_are_the_contract():
+    # The mistake models share one implementation with flags: with every flag off they must be the correct function.
+    assert torch.allclose(M.iou(BOXES1, BOXES2), torchvision.ops.box_iou(BOXES1, BOXES2))
+    scores = torch.tensor([0.9, 0.3, 0.6])
+    assert torch.equal(M.greedy_nms(BOXES1, scores, 0.1), torchvision.ops.nms(BOXES1, scores, 0.1))
+    assert torch.allclose(M.encode(BOXES1, BOXES2, WEIGHTS), BoxCoder(WEIGHTS).encode_single(BOXES1, BOXES2))
+    codes = torch.tensor([[0.1, -0.2, 6.0, 30.0], [0.0, 0.5, -1.0, 0.2], [1.0, 1.0, 1.0, 1.0]])
+    assert torch.allclose(M.decode(codes, BOXES2, WEIGHTS), BoxCoder(WEIGHTS).decode_single(codes, BOXES2))
+
+
+@pytest.mark.parametrize("name", list(M.IOU_MISTAKES))
+def test_each_iou_mistake_differs_from_torchvision(name):
+    disjoint = torch.tensor([[0.0, 0.0, 1.0, 1.0]]), torch.tensor([[2.0, 2.0, 3.0, 3.0], [0.5, 0.0, 2.0, 1.0]])
+    assert not is_close(M.IOU_MISTAKES[name](*disjoint), torchvision.ops.box_iou(*disjoint))
+
+
+NMS_INPUTS = {
+    "chain": (torch.tensor([[0.0, 0, 2, 1], [1, 0, 3, 1], [2, 0, 4, 1]]), torch.tensor([0.9, 0.8, 0.7]), 0.3),
+    "equal to the threshold": (torch.tensor([[0.0, 0, 3, 1], [1, 0, 4, 1]]), torch.tensor([0.9, 0.8]), 0.5),
+    "increasing scores": (torch.tensor([[0.0, 0, 2, 2], [0, 0, 2, 2.5], [3, 3, 4, 4]]), torch.tensor([0.1, 0.2, 0.3]), 0.5),
+    "touching": (torch.tensor([[0.0, 0, 1, 1], [1, 0, 2, 1]]), torch.tensor([0.5, 0.7]), 0.0),
+}
+
+
+@pytest.mark.parametrize("name", list(M.NMS_MISTAKES))
+def test_each_nms_mistake_differs_somewhere(name):
+    # Each mistake changes the kept set on at least one of the checks' fixed cases.
+    differs = [
+        case
+        for case, (boxes, scores, thr) in NMS_INPUTS.items()
+        if not torch.equal(M.NMS_MISTAKES[name](boxes, scores, thr), torchvision.ops.nms(boxes, scores, thr))
+    ]
+    assert differs
+
+
+@pytest.mark.parametrize("name", list(M.BATCHED_NMS_MISTAKES))
+def test_each_batched_nms_mistake_differs(name):
+    boxes = torch.tensor([[0.0, 0, 2, 2], [0, 0, 2, 2], [5, 5, 6, 6]])
+    scores, idxs = torch.tensor([0.3, 0.9, 0.5]), torch.tensor([1, 0, 1])
+    want = torchvision.ops.batched_nms(boxes, scores, idxs, 0.5)
+    assert not torch.equal(M.BATCHED_NMS_MISTAKES[name](boxes, scores, idxs, 0.5), want)
+
+
+@pytest.mark.parametrize("name", list(M.ENCODE_MISTAKES))
+def test_each_encode_mistake_differs(name):
+    assert not is_close(M.ENCODE_MISTAKES[name](BOXES1, BOXES2, WEIGHTS), BoxCoder(WEIGHTS).encode_single(BOXES1, BOXES2))
+
+
+@pytest.mark.parametrize("name", list(M.DECODE_MISTAKES))
+def test_each_decode_mistake_differs(name):
+    codes = torch.tensor([[0.1, -0.2, 30.0, 1.0], [0.5, 0.5, -1.0, 0.2], [1.0, 1.0, 1.0, 1.0]])
+    assert not is_close(M.DECODE_MISTAKES[name](codes, BOXES2, WEIGHTS), BoxCoder(WEIGHTS).decode_single(codes, BOXES2))
+
+
+@pytest.mark.parametrize("name", list(M.LOSS_MISTAKES))
+def test_each_loss_mistake_differs(name):
+    logits, labels = torch.tensor([[2.0, -1.0], [0.5, 0.5]]), torch.tensor([0, 1])
+    preds, targets = torch.tensor([[0.0, 0.2, 1.0, 3.0], [1.0, 1.0, 1.0, 1.0]]), torch.tensor([[0.3, 0.0, 2.5, 1.0], [1.1, 0.9, 1.0, 4.0]])
+    want = REF.detection_loss(logits, preds, labels, targets)
+    assert not is_close(M.LOSS_MISTAKES[name](logits, preds, labels, targets), want)
+
+
+def test_tied_score_rule_accepts_every_tie_break_and_rejects_invalid_sets():
+    checks = load_checks()
+    boxes = torch.tensor([[0.0, 0, 2, 2], [0, 0, 2, 2], [5, 5, 6, 6]])
+    scores = torch.tensor([0.5, 0.5, 0.2])
+    for keep in ([0, 2], [1, 2]):  # either twin may survive a tie
+        assert checks.nms_violation(torch.tensor(keep), boxes, scores, 0.5) is None
+    assert "not sorted" in checks.nms_violation(torch.tensor([2, 0]), boxes, scores, 0.5)
+    assert "both kept" in checks.nms_violation(torch.tensor([0, 1, 2]), boxes, scores, 0.5)
+    assert "dropped" in checks.nms_violation(torch.tensor([0]), boxes, scores, 0.5)
+    assert "int64" in checks.nms_violation(torch.tensor([0.0, 2.0]), boxes, scores, 0.5)
+
+
+def test_calibration_shows_the_reference_clears_the_pass_marks_with_margin():
+    record = C.calibration_record(21)
+    assert record, "grader/calibration/21.json is missing: run python -m grader.calibrate_vision 21"
+    assert len(record["seeds"]) >= 5 and C.TRAIN_SEED in record["seeds"]
+    assert C.clears_margin(21, record), record["min"]
+    assert record["reference_losses"] and all(math.isfinite(v) for v in record["reference_losses"])
+
+
+def test_detection_metrics_score_a_perfect_and_a_constant_answer():
+    _, labels, boxes = C.heldout_detection()
+    logits = torch.nn.functional.one_hot(labels, 3).float()
+    assert C.detection_metrics(logits, boxes, labels, boxes) == {"accuracy": 1.0, "mean_iou": pytest.approx(1.0)}
+    constant = C.detection_metrics(torch.zeros_like(logits), boxes.mean(0).expand_as(boxes), labels, boxes)
+    assert constant["accuracy"] < 0.5 and constant["mean_iou"] < 0.5
+
+
+@pytest.mark.slow
+def test_checks_pass_the_solution_and_fail_the_stub():
+    solution = run_checks(21, manifest.topic(21).solution_path, extra=("-m", "not slow"))
+    assert sorted(solution) == TASKS, solution
+    failed = {t: o for t, o in solution.items() if any(outcome != "passed" for outcome, _ in o)}
+    assert not failed, failed
+    stub = run_checks(21, manifest.topic(21).stub_path)
+    assert sorted(stub) == TASKS
+    assert all(all(outcome == "failed" for outcome, _ in outcomes) for outcomes in stub.values()), stub

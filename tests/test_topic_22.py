@@ -1,0 +1,114 @@
+"""Topic 22 (segmentation): worked examples of the reference, the mistake models, the calibration record, and a direct
+run of the checks on the reference solution (every task passes) and on the stub (every task fails)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from grader import calibrate_vision as C
+from grader import manifest
+from grader.compare import is_close
+from grader.mistakes import segmentation as M
+from grader_topic_support import load_solution, run_checks
+
+REF = load_solution(22)
+TASKS = [t.id for t in manifest.topic(22).tasks]
+PRED = torch.tensor([[[0, 1, 1], [2, 2, 0]], [[1, 1, 0], [0, 0, 0]]])
+TARGET = torch.tensor([[[0, 1, 255], [2, 1, 0]], [[1, 0, 0], [0, 255, 0]]])
+
+
+def test_confusion_matrix_rows_are_the_target():
+    cm = REF.confusion_matrix(torch.tensor([2, 0]), torch.tensor([1, 1]), 3)
+    assert cm.tolist() == [[0, 0, 0], [1, 0, 1], [0, 0, 0]] and cm.dtype == torch.int64
+
+
+def test_mean_iou_worked_example():
+    # Valid pixels (target != 255): 10. Class 0: TP 5, FN 1 (a 0 predicted 1), FP 0 -> 5/6; class 1: TP 2, FN 1
+    # (a 1 predicted 2), FP 1 (the 0 predicted 1) -> 2/4; class 2: TP 1, FP 1 -> 1/2. Correct pixels: 8 of 10.
+    miou, iou = REF.mean_iou(PRED, TARGET, 3)
+    assert iou.dtype == torch.float32 and miou.dim() == 0
+    assert torch.allclose(iou, torch.tensor([5 / 6, 2 / 4, 1 / 2]))
+    assert miou.item() == pytest.approx((5 / 6 + 0.5 + 0.5) / 3)
+    assert REF.pixel_accuracy(PRED, TARGET).item() == pytest.approx(8 / 10)
+
+
+def test_absent_class_is_nan_and_left_out_of_the_mean():
+    miou, iou = REF.mean_iou(torch.tensor([0, 1]), torch.tensor([0, 0]), 3)
+    assert torch.isnan(iou[2]) and iou[1].item() == 0.0
+    assert miou.item() == pytest.approx(0.25)
+
+
+def test_dice_loss_worked_example():
+    # One pixel, two classes, target 0, logits giving p = (0.75, 0.25): dice_0 = (1.5 + 1) / (1.75 + 1),
+    # dice_1 = (0 + 1) / (0.25 + 1); a second pixel ignored.
+    logits = torch.log(torch.tensor([[0.75, 0.5], [0.25, 0.5]])).reshape(1, 2, 1, 2)
+    target = torch.tensor([[[0, 255]]])
+    want = 1 - ((2.5 / 2.75) + (1 / 1.25)) / 2
+    assert REF.dice_loss(logits, target, ignore_index=255).item() == pytest.approx(want)
+
+
+@pytest.mark.parametrize("name", list(M.DICE_MISTAKES))
+def test_each_dice_mistake_differs(name):
+    gen = torch.Generator().manual_seed(0)
+    logits = torch.randn(2, 3, 3, 3, generator=gen)
+    target = torch.randint(0, 3, (2, 3, 3), generator=gen)
+    target[0, 0, :2] = 255
+    want = REF.dice_loss(logits, target, ignore_index=255)
+    assert not is_close(M.DICE_MISTAKES[name](logits, target, 1.0, 255), want)
+
+
+def test_mistake_models_without_flags_are_the_contract():
+    gen = torch.Generator().manual_seed(1)
+    logits = torch.randn(2, 3, 2, 2, generator=gen)
+    target = torch.randint(0, 3, (2, 2, 2), generator=gen)
+    assert torch.allclose(M.dice(logits, target), REF.dice_loss(logits, target))
+    assert torch.equal(M.confusion(PRED, TARGET, 3), REF.confusion_matrix(PRED, TARGET, 3))
+    assert is_close(list(M.iou_parts(PRED, TARGET, 3)), list(REF.mean_iou(PRED, TARGET, 3)))
+
+
+@pytest.mark.parametrize("name", list(M.MEAN_IOU_MISTAKES))
+def test_each_mean_iou_mistake_differs(name):
+    target = torch.tensor([[0, 1, 255], [1, 1, 0]])
+    pred = torch.tensor([[0, 0, 1], [1, 2, 0]])
+    assert not is_close(list(M.MEAN_IOU_MISTAKES[name](pred, target, 4)), list(REF.mean_iou(pred, target, 4)))
+
+
+def test_confusion_and_accuracy_mistakes_differ():
+    for f in M.CONFUSION_MISTAKES.values():
+        assert not torch.equal(f(PRED, TARGET, 3), REF.confusion_matrix(PRED, TARGET, 3))
+    for f in M.PIXEL_ACCURACY_MISTAKES.values():
+        assert not is_close(f(PRED, TARGET), REF.pixel_accuracy(PRED, TARGET))
+
+
+def test_unet_keeps_the_size_for_several_depths():
+    for depth, size in ((1, 6), (2, 12), (3, 16)):
+        net = REF.UNet(3, 5, base_channels=4, depth=depth).eval()
+        assert net(torch.rand(1, 3, size, size)).shape == (1, 5, size, size)
+
+
+def test_calibration_shows_the_reference_clears_the_pass_mark_with_margin():
+    record = C.calibration_record(22)
+    assert record, "grader/calibration/22.json is missing: run python -m grader.calibrate_vision 22"
+    assert len(record["seeds"]) >= 5 and C.TRAIN_SEED in record["seeds"]
+    assert C.clears_margin(22, record), record["min"]
+    assert record["reference_losses"] and all(math.isfinite(v) for v in record["reference_losses"])
+
+
+def test_segmentation_metrics_score_a_perfect_and_a_constant_mask():
+    _, masks = C.heldout_segmentation()
+    assert C.segmentation_metrics(masks, masks)["miou"] == pytest.approx(1.0)
+    assert C.segmentation_metrics(torch.zeros_like(masks), masks)["miou"] < 0.3
+
+
+@pytest.mark.slow
+def test_checks_pass_the_solution_and_fail_the_stub():
+    solution = run_checks(22, manifest.topic(22).solution_path, extra=("-m", "not slow"))
+    assert sorted(solution) == TASKS, solution
+    failed = {t: o for t, o in solution.items() if any(outcome != "passed" for outcome, _ in o)}
+    assert not failed, failed
+    stub = run_checks(22, manifest.topic(22).stub_path)
+    assert sorted(stub) == TASKS
+    assert all(all(outcome == "failed" for outcome, _ in outcomes) for outcomes in stub.values()), stub
