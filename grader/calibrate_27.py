@@ -77,7 +77,8 @@ def main(argv: list[str] | None = None) -> int:
         body = ",\n".join(f"  {json.dumps(k)}: {json.dumps(v)}" for k, v in record.items())
         OUTPUT.write_text("{\n" + body + "\n}\n", encoding="utf-8")
         print(f"wrote {OUTPUT}")
-    print(f"min accuracy {record['min_accuracy']:.4f} (pass mark {PASS_MARK}, margin {MARGIN}): {'ok' if ok else 'TOO LOW'}")
+    verdict = "ok" if ok else "TOO LOW"
+    print(f"min accuracy {record['min_accuracy']:.4f} (pass mark {PASS_MARK}, margin {MARGIN}): {verdict}")
     return 0 if ok else 1
 
 

@@ -40,7 +40,8 @@ MAX_MSE_OVER_VARIANCE_30 = 0.1
 FALSE_FAILURE_RATE = 1e-7
 
 
-def hoeffding_halfwidth(samples: int, value_range: float, comparisons: int = 1, rate: float = FALSE_FAILURE_RATE) -> float:
+def hoeffding_halfwidth(samples: int, value_range: float, comparisons: int = 1,
+                        rate: float = FALSE_FAILURE_RATE) -> float:
     """A half-width t such that, for `comparisons` means of `samples` independent values each within an interval of
     width `value_range`, P(any mean is t or more away from its expectation) <= rate (Hoeffding's inequality
     P(|mean - mu| >= t) <= 2 exp(-2 samples t^2 / range^2), union-bounded over the comparisons)."""
@@ -284,7 +285,8 @@ def _alternatives() -> dict[int, dict[str, ModuleType]]:
     ref23, ref24 = _reference(23), _reference(24)
     return {
         23: {
-            "one-layer trunk": SimpleNamespace(MultiTaskNet=ShallowMultiTask, UncertaintyWeighting=ref23.UncertaintyWeighting),
+            "one-layer trunk": SimpleNamespace(MultiTaskNet=ShallowMultiTask,
+                                               UncertaintyWeighting=ref23.UncertaintyWeighting),
             "tanh trunk": SimpleNamespace(MultiTaskNet=TanhMultiTask, UncertaintyWeighting=ref23.UncertaintyWeighting),
         },
         24: {

@@ -79,8 +79,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from rich.console import Console
 
     args = build_parser().parse_args(argv)
-    console = Console(file=sys.stdout, highlight=False)
-    err = Console(file=sys.stderr, highlight=False)
+    console = Console(file=sys.stdout, highlight=False, soft_wrap=True)
+    err = Console(file=sys.stderr, highlight=False, soft_wrap=True)
     from grader.runner import GradeError
 
     try:

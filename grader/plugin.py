@@ -190,12 +190,16 @@ class GradingSession:
         self.unassigned: list[str] = []
         self.collect_errors: list[str] = []
         self.finished: list[str] = []
+        self.interrupted = False
 
     def learner_for(self, topic: Topic) -> Any:
         """The learner handle shared by the topic's checks."""
         if self.handle is None:
             self.handle = self.learner_factory(topic)
         return self.handle
+
+    def pytest_keyboard_interrupt(self, excinfo: Any) -> None:
+        self.interrupted = True
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -280,8 +284,11 @@ class GradingSession:
             status, message = "error", f"no checks for {task_id} yet (a grader authoring gap)"
         else:
             outcomes = self.outcomes.get(task_id, [])
-            ran = [o for o in outcomes]
-            status, message = worst(ran) if ran else ("error", "no check of this task ran")
+            status, message = worst(outcomes) if outcomes else ("error", "no check of this task ran")
+        printed = getattr(self.handle, "printed", {}).get(task_id, "") if self.handle is not None else ""
+        if status != "pass" and printed.strip() and "your code printed" not in message:
+            lines = [ln for ln in printed.strip().splitlines() if ln.strip()][-8:]
+            message += "\n  your code printed:\n" + "\n".join(f"    {ln}" for ln in lines)
         return TaskResult(task_id, task.title, status, message, round(seconds, 3), task.training, curves)
 
 

@@ -98,6 +98,7 @@ class ChildLearner:
         self.load_error: Exception | None = None
         self.waited: dict[str, float] = {}  # seconds spent waiting for a process to start, per task
         self.load_refusals: list[str] = []
+        self.printed: dict[str, str] = {}  # what the learner's code printed, per task (the last few KB)
         self._proc: LearnerProcess | None = None
 
     def set_task(self, task: Task | None) -> None:
@@ -145,6 +146,9 @@ class ChildLearner:
             raise self._stick(key, LearnerCrash(self._crash_message(key, gone.reason, tail))) from None
         finally:
             self.budget[key] = left - proc.last_cpu
+        output = proc.output_tail()
+        if output:
+            self.printed[key] = (self.printed.get(key, "") + output)[-2000:]
         return self._answer(key, answer)
 
     def close(self) -> None:

@@ -135,18 +135,20 @@ def _indent(text: str, prefix: str) -> str:
 
 
 def terminal_plot(curve: Curve, width: int = 80, height: int = 14) -> str:
-    """The learner's loss curve beside the reference's, drawn in the terminal with plotext."""
+    """The learner's loss curve beside the reference's, drawn in the terminal with plotext (6.x API)."""
     import plotext as plt
 
-    plt.clear_figure()
-    plt.plot_size(width, height)
-    if curve.reference:
-        plt.plot(list(range(1, len(curve.reference) + 1)), list(curve.reference), label="reference")
-    if curve.yours:
-        plt.plot(list(range(1, len(curve.yours) + 1)), list(curve.yours), label="yours")
-    plt.title(f"{curve.task_id} {curve.label}")
-    plt.xlabel("step")
-    return plt.build()
+    fig = plt.figure
+    fig.clear()
+    fig.theme("simple")  # no background: readable on dark and light terminals
+    fig.plot_size(width, height)
+    for values, label, colour in ((curve.reference, "reference", "gray"), (curve.yours, "yours", "blue")):
+        if values:
+            marker = plt.marker("hd", colour)
+            fig.draw(fig.signal(list(range(1, len(values) + 1)), list(values), marker=marker).label(label).lines())
+    fig.title(f"{curve.task_id} {curve.label}")
+    fig.label("step", "x")
+    return str(fig.build())
 
 
 # --- files ------------------------------------------------------------------------------------------------------

@@ -154,7 +154,7 @@ def grade(topic_number: int, workspace: str | Path, tasks: Iterable[str] | None 
             session.handle.close()
         if own_pool:
             pool.close()
-    if code == 2 and not session.finished and not decided:
+    if session.interrupted:
         raise KeyboardInterrupt
     results = tuple(session.result(t.id) for t in selected)
     message = ""

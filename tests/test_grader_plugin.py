@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import torch  # noqa: F401 - imported here so pytester's sys.modules snapshot keeps it (it cannot be imported twice)
 
 from grader import catalog as catalogs
 from grader.plugin import GradingSession, InProcessLearner
@@ -123,3 +124,16 @@ def test_task_without_checks_is_an_error(pytester, tmp_path):
     pytester.inline_run(*_args(SOLUTION, check=check, catalog=catalog), plugins=[session])
     assert session.result("99.3").status == "error"
     assert "no checks for 99.3" in session.result("99.3").message
+
+
+def test_checks_that_do_not_load_make_every_task_an_error(pytester, tmp_path):
+    catalog = tmp_path / "catalog"
+    shutil.copytree(TOY_DIR, catalog, ignore=shutil.ignore_patterns("__pycache__"))
+    check = catalog / "checks" / CHECK.name
+    check.write_text("import no_such_helper_module\n" + check.read_text(), encoding="utf-8")
+    topic = catalogs.from_dir(catalog).topic(99)
+    session = GradingSession(topic, lambda t: InProcessLearner(SOLUTION))
+    pytester.inline_run(*_args(SOLUTION, check=check, catalog=catalog), plugins=[session])
+    for tid in ("99.1", "99.2", "99.3"):
+        result = session.result(tid)
+        assert result.status == "error" and "checks for this topic do not load" in result.message

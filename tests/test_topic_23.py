@@ -10,7 +10,6 @@ import torch
 from torch import nn
 
 from grader import calibrate_tabular as C
-from grader import manifest
 from grader.compare import is_close
 from grader.mistakes import multitask as M
 from grader.recipes import multitask as R
@@ -29,7 +28,8 @@ def test_each_uncertainty_mistake_differs_from_the_contract(name):
 
 @pytest.mark.parametrize("name", list(M.PCGRAD_MISTAKES))
 def test_each_pcgrad_mistake_differs_from_the_definition(name):
-    grads = [torch.tensor([1.0, 0.2, 0.0]), torch.tensor([-0.8, 1.0, 0.3]), torch.tensor([0.5, 0.5, 0.5])]  # one pair agrees
+    # Pairs (0, 1) conflict, the others agree: every mistake shows.
+    grads = [torch.tensor([1.0, 0.2, 0.0]), torch.tensor([-0.8, 1.0, 0.3]), torch.tensor([0.5, 0.5, 0.5])]
     assert not is_close(M.PCGRAD_MISTAKES[name]([g.clone() for g in grads]), REF.pcgrad(grads))
 
 

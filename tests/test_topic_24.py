@@ -10,7 +10,6 @@ import torch
 from grader_topic_support import Direct, assert_solution_passes_and_stub_fails, load_solution
 
 from grader import calibrate_tabular as C
-from grader import manifest
 from grader.checks import test_24_ensemble as checks
 from grader.compare import is_close
 from grader.mistakes import ensemble as M

@@ -14,7 +14,6 @@ from grader_topic_support import assert_solution_passes_and_stub_fails, load_sol
 from torch.utils.data import WeightedRandomSampler
 
 from grader import calibrate_tabular as C
-from grader import manifest
 from grader.checks import test_25_imbalance as checks
 from grader.compare import is_close
 from grader.mistakes import imbalance as M

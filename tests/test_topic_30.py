@@ -11,7 +11,6 @@ from grader_topic_support import Direct, assert_solution_passes_and_stub_fails, 
 from torch import nn
 
 from grader import calibrate_tabular as C
-from grader import manifest
 from grader.checks import test_30_autoencoder as checks
 from grader.compare import is_close
 from grader.mistakes import autoencoder as M

@@ -65,7 +65,8 @@ def check_soft_vote(learner, reference, probs: torch.Tensor, weights: torch.Tens
        weighted=st.booleans(), dtype=DTYPES)
 def test_soft_vote_is_a_weighted_mean(learner, reference, device, models, n, c, seed, weighted, dtype):
     gen = torch.Generator().manual_seed(seed)
-    probs = torch.softmax(torch.randn(models, n, c, generator=gen, dtype=torch.float64), -1).to(dtype=dtype, device=device)
+    probs = torch.softmax(torch.randn(models, n, c, generator=gen, dtype=torch.float64), -1)
+    probs = probs.to(dtype=dtype, device=device)
     weights = (torch.rand(models, generator=gen, dtype=torch.float64) * 3 + 0.2).to(dtype=dtype, device=device)
     check_soft_vote(learner, reference, probs, weights if weighted else None)
 
@@ -85,7 +86,9 @@ def check_hard_vote(learner, reference, preds: torch.Tensor, num_classes: int) -
     got = learner.run(R.call_hard_vote, preds, num_classes)
     want = R.call_hard_vote(reference, preds, num_classes)
     inputs = f"preds = {preds.tolist()} (models x samples), num_classes = {num_classes}"
-    mistakes = known(R.call_hard_vote, M.HARD_VOTE_MISTAKES, "hard_vote", preds, num_classes) if mismatch(got, want) else {}
+    mistakes = {}
+    if mismatch(got, want):
+        mistakes = known(R.call_hard_vote, M.HARD_VOTE_MISTAKES, "hard_vote", preds, num_classes)
     assert_same(got, want, what="hard_vote output", inputs=inputs, mistakes=mistakes,
                 hint="count the votes per class; on a tie the smallest class index wins (argmax picks the first max)")
 
@@ -274,7 +277,8 @@ def check_adaboost(learner, reference, w: torch.Tensor, mis: torch.Tensor, note:
     got = learner.run(R.call_adaboost, w, mis)
     want = R.call_adaboost(reference, w, mis)
     rtol, atol = default_tolerances(w.dtype)
-    inputs = f"sample_weights = {[round(v, 4) for v in w.tolist()]} ({w.dtype}), misclassified = {mis.int().tolist()}{note}"
+    inputs = (f"sample_weights = {[round(v, 4) for v in w.tolist()]} ({w.dtype}), "
+              f"misclassified = {mis.int().tolist()}{note}")
     problem = mismatch(got["weights"], want["weights"], rtol=rtol, atol=atol) or mismatch(
         got["alpha"], want["alpha"], rtol=rtol, atol=atol
     )
@@ -288,7 +292,8 @@ def check_adaboost(learner, reference, w: torch.Tensor, mis: torch.Tensor, note:
 
 @pytest.mark.task("24.6")
 @FEW
-@given(n=st.integers(1, 12), seed=st.integers(0, 2**16), p=st.floats(0.05, 0.95), scale=st.sampled_from([1.0, 0.01, 7.0]))
+@given(n=st.integers(1, 12), seed=st.integers(0, 2**16), p=st.floats(0.05, 0.95),
+       scale=st.sampled_from([1.0, 0.01, 7.0]))
 def test_adaboost_update_float64(learner, reference, device, n, seed, p, scale):
     gen = torch.Generator().manual_seed(seed)
     w = ((torch.rand(n, generator=gen, dtype=torch.float64) + 0.05) * scale).to(device)

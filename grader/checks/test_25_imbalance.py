@@ -131,8 +131,8 @@ IMBALANCED_TARGETS = torch.cat([torch.zeros(1900, dtype=torch.int64), torch.ones
 def test_balanced_sampler_api(learner, num_samples):
     targets = torch.tensor([0, 1, 1, 2, 2, 2, 2, 0, 2, 2])
     got = learner.run(R.sampler_info, targets, num_samples, 3)
-    call = f"balanced_sampler(targets={targets.tolist()}" + ("" if num_samples is None else f", num_samples={num_samples}") \
-           + ", generator=...)"
+    given_n = "" if num_samples is None else f", num_samples={num_samples}"
+    call = f"balanced_sampler(targets={targets.tolist()}{given_n}, generator=...)"
     assert got["is_weighted_random_sampler"], (
         f"{call} must return a torch.utils.data.WeightedRandomSampler; yours returned a {got['type']}"
     )

@@ -41,13 +41,13 @@ FEW = settings(
 
 
 def randn(shape, seed: int, dtype: torch.dtype, device: torch.device, scale: float = 1.0) -> torch.Tensor:
-    """Seeded standard-normal tensor (times `scale`), drawn in float64 on the CPU so every device sees the same values."""
+    """Seeded standard-normal tensor (times `scale`), drawn in float64 on the CPU: every device sees the same values."""
     gen = torch.Generator().manual_seed(seed)
     return (torch.randn(tuple(shape), generator=gen, dtype=torch.float64) * scale).to(dtype=dtype, device=device)
 
 
 def final_example() -> bool:
-    """False while hypothesis is still searching or shrinking: known mistakes are only worth naming for the last input."""
+    """False while hypothesis is still searching or shrinking: known mistakes are named for the final input only."""
     try:
         return bool(current_build_context().is_final)
     except Exception:  # not inside a hypothesis test: every call is final
@@ -142,7 +142,12 @@ def shape_and_dim(draw) -> tuple[tuple[int, ...], int]:
 
 
 @FEW
-@given(case=shape_and_dim(), seed=st.integers(0, 2**16), dtype=st.sampled_from(DTYPES), scale=st.sampled_from([1.0, 30.0]))
+@given(
+    case=shape_and_dim(),
+    seed=st.integers(0, 2**16),
+    dtype=st.sampled_from(DTYPES),
+    scale=st.sampled_from([1.0, 30.0]),
+)
 def softmax_property(learner, device, name, case, seed, dtype, scale):
     shape, dim = case
     check_softmax(learner, name, randn(shape, seed, dtype, device, scale), dim, note=f", entries ~N(0, {scale:g}^2)")
@@ -210,7 +215,9 @@ def check_cross_entropy(
     check_result(
         got,
         want,
-        lambda: run_mistakes(R.call_cross_entropy, "cross_entropy", M.CROSS_ENTROPY_MISTAKES, x, target, weight, options, wrt),
+        lambda: run_mistakes(
+            R.call_cross_entropy, "cross_entropy", M.CROSS_ENTROPY_MISTAKES, x, target, weight, options, wrt
+        ),
         what="cross_entropy",
         inputs=(
             f"input of shape {tuple(x.shape)} ({x.dtype}){note}, {target_text}"
@@ -234,9 +241,15 @@ CE_CASES = {
     "ignore a class, sum": dict(shape=(6, 3), kind="index", options={"reduction": "sum"}, ignore="class"),
     "ignore a class, weighted mean": dict(shape=(6, 3), kind="index", options={}, ignore="class", use_weight=True),
     "label smoothing, mean": dict(shape=(5, 4), kind="index", options={"label_smoothing": 0.2}),
-    "label smoothing, weighted mean": dict(shape=(5, 4), kind="index", options={"label_smoothing": 0.2}, use_weight=True),
+    "label smoothing, weighted mean": dict(
+        shape=(5, 4), kind="index", options={"label_smoothing": 0.2}, use_weight=True
+    ),
     "label smoothing, weighted none, ignore -100": dict(
-        shape=(5, 4), kind="index", options={"label_smoothing": 0.3, "reduction": "none"}, use_weight=True, ignore="default"
+        shape=(5, 4),
+        kind="index",
+        options={"label_smoothing": 0.3, "reduction": "none"},
+        use_weight=True,
+        ignore="default",
     ),
     "probabilities, mean": dict(shape=(4, 3), kind="prob", options={}),
     "probabilities (C,)": dict(shape=(5,), kind="prob", options={}),
@@ -374,7 +387,9 @@ BCE_CASES = {
     "none, 1-d": dict(shape=(5,), options={"reduction": "none"}),
     "pos_weight, none": dict(shape=(4, 3), options={"reduction": "none"}, pos_weight=True),
     "elementwise weight, mean": dict(shape=(4, 3), options={}, weight="full"),
-    "per-class weight and pos_weight, sum": dict(shape=(3, 4), options={"reduction": "sum"}, weight="last", pos_weight=True),
+    "per-class weight and pos_weight, sum": dict(
+        shape=(3, 4), options={"reduction": "sum"}, weight="last", pos_weight=True
+    ),
     "pos_weight, mean, float64": dict(shape=(2, 3, 2), options={}, pos_weight=True, dtype=torch.float64),
 }
 

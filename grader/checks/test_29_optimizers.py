@@ -36,7 +36,7 @@ FEW = settings(
 
 
 def final_example() -> bool:
-    """False while hypothesis is still searching or shrinking: known mistakes are only worth naming for the last input."""
+    """False while hypothesis is still searching or shrinking: known mistakes are named for the final input only."""
     try:
         return bool(current_build_context().is_final)
     except Exception:  # not inside a hypothesis test: every call is final
@@ -53,34 +53,41 @@ CASES: dict[str, dict[str, tuple[dict[str, Any], list[dict[str, Any]]]]] = {
     "SGD": {
         "defaults": ({}, [{"params": ["weight", "bias", "sometimes", "never"]}]),
         "plain, two lrs": ({"lr": 0.05}, two_groups(lr=0.2)),
-        "momentum and dampening": ({"lr": 0.05, "momentum": 0.9, "dampening": 0.3}, two_groups(momentum=0.5, dampening=0)),
+        "momentum and dampening": (
+            {"lr": 0.05, "momentum": 0.9, "dampening": 0.3}, two_groups(momentum=0.5, dampening=0)),
         "nesterov": ({"lr": 0.05, "momentum": 0.9, "nesterov": True}, two_groups(lr=0.02, weight_decay=0.1)),
-        "weight decay, maximize": ({"lr": 0.02, "weight_decay": 0.1, "maximize": True}, two_groups(maximize=False, momentum=0.8)),
+        "weight decay, maximize": (
+            {"lr": 0.02, "weight_decay": 0.1, "maximize": True}, two_groups(maximize=False, momentum=0.8)),
     },
     "Adam": {
         "defaults": ({}, [{"params": ["weight", "bias", "sometimes", "never"]}]),
         "betas, eps, groups": ({"lr": 0.02, "betas": (0.8, 0.99), "eps": 1e-3}, two_groups(lr=0.05, betas=(0.5, 0.9))),
-        "weight decay, amsgrad": ({"lr": 0.02, "weight_decay": 0.1, "amsgrad": True}, two_groups(amsgrad=False, eps=0.1)),
+        "weight decay, amsgrad": (
+            {"lr": 0.02, "weight_decay": 0.1, "amsgrad": True}, two_groups(amsgrad=False, eps=0.1)),
         "maximize": ({"lr": 0.01, "maximize": True}, two_groups(weight_decay=0.05, maximize=False)),
     },
     "AdamW": {
         "defaults": ({}, [{"params": ["weight", "bias", "sometimes", "never"]}]),
         "weight decay per group": ({"lr": 0.02, "weight_decay": 0.1}, two_groups(weight_decay=0.5, lr=0.05)),
-        "amsgrad, eps, betas": ({"lr": 0.02, "amsgrad": True, "eps": 1e-3}, two_groups(betas=(0.5, 0.9), weight_decay=0)),
+        "amsgrad, eps, betas": (
+            {"lr": 0.02, "amsgrad": True, "eps": 1e-3}, two_groups(betas=(0.5, 0.9), weight_decay=0)),
         "maximize": ({"lr": 0.01, "maximize": True, "weight_decay": 0.2}, two_groups(maximize=False)),
     },
     "RMSprop": {
         "defaults": ({}, [{"params": ["weight", "bias", "sometimes", "never"]}]),
         "alpha, eps": ({"lr": 0.01, "alpha": 0.9, "eps": 1e-3}, two_groups(alpha=0.5, eps=0.1)),
-        "momentum, centered": ({"lr": 0.01, "momentum": 0.9, "centered": True}, two_groups(centered=False, momentum=0.5)),
-        "weight decay, maximize": ({"lr": 0.005, "weight_decay": 0.1, "maximize": True}, two_groups(eps=0.1, maximize=False)),
+        "momentum, centered": (
+            {"lr": 0.01, "momentum": 0.9, "centered": True}, two_groups(centered=False, momentum=0.5)),
+        "weight decay, maximize": (
+            {"lr": 0.005, "weight_decay": 0.1, "maximize": True}, two_groups(eps=0.1, maximize=False)),
     },
     "Adagrad": {
         "defaults": ({}, [{"params": ["weight", "bias", "sometimes", "never"]}]),
         "lr_decay": ({"lr": 0.1, "lr_decay": 0.05}, two_groups(lr_decay=0.2)),
         "initial accumulator, eps": (
             {"lr": 0.1, "initial_accumulator_value": 0.1, "eps": 1e-3}, two_groups(initial_accumulator_value=0.5)),
-        "weight decay, maximize": ({"lr": 0.05, "weight_decay": 0.1, "maximize": True}, two_groups(maximize=False, lr_decay=0.1)),
+        "weight decay, maximize": (
+            {"lr": 0.05, "weight_decay": 0.1, "maximize": True}, two_groups(maximize=False, lr_decay=0.1)),
     },
 }
 
@@ -98,7 +105,8 @@ def _mistake_runs(name: str, kwargs, spec, seed, device, **mode) -> dict[str, An
     runs = {}
     for mistake, cls in M.MISTAKES[name].items():
         try:
-            runs[mistake] = R.run_optimizer(SimpleNamespace(**{name: cls}), name, kwargs, spec, STEPS, seed, device.type, **mode)
+            model = SimpleNamespace(**{name: cls})
+            runs[mistake] = R.run_optimizer(model, name, kwargs, spec, STEPS, seed, device.type, **mode)
         except Exception:  # a mistake model that cannot run these settings says nothing
             continue
     return runs

@@ -187,7 +187,8 @@ def check_vae_loss(learner, reference, x_hat, x, mu, logvar, beta, note=""):
     got = learner.run(R.call_vae_loss, x_hat, x, mu, logvar, beta)
     want = R.call_vae_loss(reference, x_hat, x, mu, logvar, beta)
     b = "beta left at its default 1.0" if beta is None else f"beta={beta}"
-    inputs = f"vae_loss with x of shape {tuple(x.shape)}, mu and logvar of shape {tuple(mu.shape)} ({x.dtype}), {b}{note}"
+    inputs = (f"vae_loss with x of shape {tuple(x.shape)}, mu and logvar of shape {tuple(mu.shape)} ({x.dtype}), "
+              f"{b}{note}")
 
     def mistakes():
         return {name: R.call_vae_loss(SimpleNamespace(vae_loss=fn), x_hat, x, mu, logvar, beta)

@@ -230,10 +230,9 @@ def _show_24(n: int) -> str:
     x, y = make_noisy_classes(n, 0)
     _, clean = make_noisy_classes(n, 0, label_noise=0.0)
     lines = ["topic 24 (bagging): make_noisy_classes(n, seed) -> x (n, 5), y (n,) in 0..2, 30% of labels flipped"]
-    lines += [
-        f"  x = [{_row(x[i])}]  y = {int(y[i])}" + ("" if y[i] == clean[i] else f"  (flipped; clean label {int(clean[i])})")
-        for i in range(n)
-    ]
+    for i in range(n):
+        flipped = "" if y[i] == clean[i] else f"  (flipped; clean label {int(clean[i])})"
+        lines.append(f"  x = [{_row(x[i])}]  y = {int(y[i])}{flipped}")
     return "\n".join(lines)
 
 

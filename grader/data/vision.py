@@ -114,7 +114,7 @@ def _mask_boxes(masks: torch.Tensor) -> torch.Tensor:
 
 
 def make_segmentation_images(
-    n: int, seed: int, size: int = 32, max_shapes: int = 3, noise: float = 0.04
+    n: int, seed: int, size: int = 24, max_shapes: int = 3, noise: float = 0.04
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """`n` RGB images with 2 to `max_shapes` shapes each and their per-pixel class masks, for segmentation.
 

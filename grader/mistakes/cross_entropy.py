@@ -44,7 +44,9 @@ SOFTMAX_MISTAKES: dict[str, Callable[..., torch.Tensor]] = {
 }
 
 LOG_SOFTMAX_MISTAKES: dict[str, Callable[..., torch.Tensor]] = {
-    "log(softmax(x)) instead of a stable log_softmax (a softmax that underflows to 0 gives log(0) = -inf)": log_of_softmax,
+    "log(softmax(x)) instead of a stable log_softmax (a softmax that underflows to 0 gives log(0) = -inf)": (
+        log_of_softmax
+    ),
     "log_softmax without subtracting the max first (exp overflows)": log_softmax_without_max,
     "log_softmax over the last dimension whatever `dim` says": log_softmax_last_dim,
 }

@@ -12,21 +12,27 @@ import torch.nn.functional as F
 
 
 # ----------------------------------------------------------------------------------------------------------- 24.1
+def _weights_or_ones(probs: torch.Tensor, weights: torch.Tensor | None) -> torch.Tensor:
+    if weights is None:
+        return torch.ones(probs.shape[0], dtype=probs.dtype, device=probs.device)
+    return weights.to(probs.dtype)
+
+
 def soft_vote_unnormalised(probs: torch.Tensor, weights: torch.Tensor | None = None) -> torch.Tensor:
     """Weighted sum with the weights as given (ones when None): the rows no longer sum to 1 unless the weights do."""
-    w = torch.ones(probs.shape[0], dtype=probs.dtype, device=probs.device) if weights is None else weights.to(probs.dtype)
+    w = _weights_or_ones(probs, weights)
     return (w[:, None, None] * probs).sum(0)
 
 
 def soft_vote_sum(probs: torch.Tensor, weights: torch.Tensor | None = None) -> torch.Tensor:
     """Sums over models instead of averaging."""
-    w = torch.ones(probs.shape[0], dtype=probs.dtype, device=probs.device) if weights is None else weights.to(probs.dtype)
+    w = _weights_or_ones(probs, weights)
     return (w[:, None, None] * probs).sum(0)
 
 
 def soft_vote_mean_of_weighted(probs: torch.Tensor, weights: torch.Tensor | None = None) -> torch.Tensor:
     """Multiplies by the raw weights, then takes the plain mean over models."""
-    w = torch.ones(probs.shape[0], dtype=probs.dtype, device=probs.device) if weights is None else weights.to(probs.dtype)
+    w = _weights_or_ones(probs, weights)
     return (w[:, None, None] * probs).mean(0)
 
 
@@ -97,7 +103,9 @@ KFOLD_MISTAKES: dict[str, Callable] = {
 
 
 # ----------------------------------------------------------------------------------------------------------- 24.5
-OOF_FOLD_ORDER = "OOF predictions in fold order instead of original order (write each fold's predictions at its val_idx)"
+OOF_FOLD_ORDER = (
+    "OOF predictions in fold order instead of original order (write each fold's predictions at its val_idx)"
+)
 
 
 def oof_in_fold_order(calls: list[dict]) -> torch.Tensor:

@@ -70,7 +70,8 @@ class SGDModel(_Flagged):
                     else:
                         buf = state["momentum_buffer"].mul_(mom).add_(grad, alpha=1 - damp)
                     if group["nesterov"] and not self.flag("nesterov_ignored"):
-                        grad = grad.add(buf) if self.flag("nesterov_without_momentum_factor") else grad.add(buf, alpha=mom)
+                        factor = 1.0 if self.flag("nesterov_without_momentum_factor") else mom
+                        grad = grad.add(buf, alpha=factor)
                     else:
                         grad = buf
                 p.add_(grad, alpha=-group["lr"])
@@ -85,7 +86,9 @@ SGD_MISTAKES: dict[str, type] = {
     "nesterov ignored: stepping with the momentum buffer instead of g + momentum * buf": variant(
         SGDModel, nesterov_ignored=True
     ),
-    "nesterov step with g + buf instead of g + momentum * buf": variant(SGDModel, nesterov_without_momentum_factor=True),
+    "nesterov step with g + buf instead of g + momentum * buf": variant(
+        SGDModel, nesterov_without_momentum_factor=True
+    ),
     "maximize negates the weight decay term too (negate the gradient first, then add weight_decay * p)": variant(
         SGDModel, maximize_after_decay=True
     ),
@@ -153,7 +156,9 @@ class AdamWModel(AdamModel):
 
 ADAM_MISTAKES: dict[str, type] = {
     "Adam without bias correction (m and v not divided by 1 - beta^t)": variant(AdamModel, no_bias_correction=True),
-    "eps added inside the square root (sqrt(v + eps) instead of sqrt(v) + eps)": variant(AdamModel, eps_inside_sqrt=True),
+    "eps added inside the square root (sqrt(v + eps) instead of sqrt(v) + eps)": variant(
+        AdamModel, eps_inside_sqrt=True
+    ),
     "one step counter shared by all parameters (torch counts steps per parameter, skipping steps without a grad)":
         variant(AdamModel, global_step=True),
     "amsgrad ignored": variant(AdamModel, amsgrad_ignored=True),
@@ -171,7 +176,9 @@ ADAMW_MISTAKES: dict[str, type] = {
     ),
     "weight decay applied after the Adam update instead of before it": variant(AdamWModel, decay_after_update=True),
     "AdamW without bias correction (m and v not divided by 1 - beta^t)": variant(AdamWModel, no_bias_correction=True),
-    "eps added inside the square root (sqrt(v + eps) instead of sqrt(v) + eps)": variant(AdamWModel, eps_inside_sqrt=True),
+    "eps added inside the square root (sqrt(v + eps) instead of sqrt(v) + eps)": variant(
+        AdamWModel, eps_inside_sqrt=True
+    ),
     "one step counter shared by all parameters (torch counts steps per parameter, skipping steps without a grad)":
         variant(AdamWModel, global_step=True),
 }
@@ -220,11 +227,15 @@ RMSPROP_MISTAKES: dict[str, type] = {
     "eps added inside the square root (sqrt(v + eps) instead of sqrt(v) + eps)": variant(
         RMSpropModel, eps_inside_sqrt=True
     ),
-    "centered ignored (divide by sqrt(E[g^2] - E[g]^2) when centered=True)": variant(RMSpropModel, centered_ignored=True),
+    "centered ignored (divide by sqrt(E[g^2] - E[g]^2) when centered=True)": variant(
+        RMSpropModel, centered_ignored=True
+    ),
     "momentum accumulates the raw gradient, then divides (torch's buffer accumulates g / (sqrt(v) + eps))": variant(
         RMSpropModel, momentum_on_raw_grad=True
     ),
-    "alpha weighting the new squared gradient instead of the running average": variant(RMSpropModel, alpha_swapped=True),
+    "alpha weighting the new squared gradient instead of the running average": variant(
+        RMSpropModel, alpha_swapped=True
+    ),
 }
 
 
@@ -256,13 +267,18 @@ class AdagradModel(_Flagged):
                 else:
                     clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
                 state["sum"].addcmul_(grad, grad)
-                std = (state["sum"] + group["eps"]).sqrt() if self.flag("eps_inside_sqrt") else state["sum"].sqrt() + group["eps"]
+                if self.flag("eps_inside_sqrt"):
+                    std = (state["sum"] + group["eps"]).sqrt()
+                else:
+                    std = state["sum"].sqrt() + group["eps"]
                 p.addcdiv_(grad, std, value=-clr)
         return loss
 
 
 ADAGRAD_MISTAKES: dict[str, type] = {
-    "Adagrad without lr_decay (the rate must be lr / (1 + (t - 1) * lr_decay))": variant(AdagradModel, no_lr_decay=True),
+    "Adagrad without lr_decay (the rate must be lr / (1 + (t - 1) * lr_decay))": variant(
+        AdagradModel, no_lr_decay=True
+    ),
     "lr_decay counted from t instead of t - 1 (the first step must use lr itself)": variant(
         AdagradModel, lr_decay_from_step=True
     ),

@@ -157,7 +157,8 @@ def lstm_cell(
         h, c = (None, None) if h is None else (h.unsqueeze(0), c.unsqueeze(0))
     if h is None:
         h = c = x.new_zeros(x.shape[0], hidden)
-    gates = F.linear(x, state["weight_ih"], state.get("bias_ih")) + F.linear(h, state["weight_hh"], state.get("bias_hh"))
+    gates = F.linear(x, state["weight_ih"], state.get("bias_ih"))
+    gates = gates + F.linear(h, state["weight_hh"], state.get("bias_hh"))
     chunks = dict(zip(gate_order, gates.chunk(4, dim=-1)))
     squash = torch.tanh if tanh_on_all_gates else torch.sigmoid
     i, f, o, g = squash(chunks["i"]), squash(chunks["f"]), squash(chunks["o"]), torch.tanh(chunks["g"])

@@ -90,7 +90,8 @@ def uncertainty_forward(mod, log_vars: torch.Tensor, losses: torch.Tensor) -> di
     m = mod.UncertaintyWeighting(len(losses)).to(device=losses.device, dtype=losses.dtype)
     with torch.no_grad():
         m.log_vars.copy_(log_vars)
-    return forward_backward(lambda losses: m(losses), {"losses": losses}, wrt=["losses"], params={"log_vars": m.log_vars})
+    return forward_backward(lambda losses: m(losses), {"losses": losses}, wrt=["losses"],
+                            params={"log_vars": m.log_vars})
 
 
 def call_pcgrad(mod, grads: list[torch.Tensor]) -> dict:

@@ -69,9 +69,9 @@ def train_sequence_classifier(
 ) -> dict[str, Any]:
     """Train mod.SequenceClassifier on the first-token memory task with the grader's loop.
 
-    Adam (lr 1e-2), cross entropy, gradient norm clipped at 1, batches from sequences.make_sequences with the curriculum of
-    sequences.training_lengths. Returns {'losses': per-step training loss, 'predictions': argmax class per held-out
-    sequence, one int64 tensor per tensor of `heldout`}.
+    Adam (lr 1e-2), cross entropy, gradient norm clipped at 1, batches from sequences.make_sequences with the
+    curriculum of sequences.training_lengths. Returns {'losses': per-step training loss, 'predictions': argmax class
+    per held-out sequence, one int64 tensor per tensor of `heldout`}.
     """
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # a tiny model: one thread is faster than several fighting over 2 cores

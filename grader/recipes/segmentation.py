@@ -71,7 +71,7 @@ def train_unet(
     epochs: int = 2,
     batch_size: int = 32,
     lr: float = 3e-3,
-    base_channels: int = 8,
+    base_channels: int = 16,
     depth: int = 2,
 ) -> dict[str, Any]:
     """Train mod.UNet(3, 4, base_channels, depth) on make_segmentation_images(n_train, seed) with the grader's loop and
@@ -93,7 +93,7 @@ def _train_unet(
     epochs: int = 2,
     batch_size: int = 32,
     lr: float = 3e-3,
-    base_channels: int = 8,
+    base_channels: int = 16,
     depth: int = 2,
 ) -> dict[str, Any]:
     device = torch.device(device_type)

@@ -2,7 +2,7 @@
 train.
 
 The grader compares 22.1 and 22.2 with the reference solution on random inputs (22.1 in float32 and float64, values AND
-gradients wrt the logits: autograd must flow through your code). 22.3 is trained by the grader on synthetic 32x32
+gradients wrt the logits: autograd must flow through your code). 22.3 is trained by the grader on synthetic 24x24
 images holding a few coloured shapes, with a per-pixel mask of their kinds (`grade data 22` shows a few).
 
 Any torch API is allowed here.
@@ -68,8 +68,8 @@ class UNet(nn.Module):
     upsample and concatenate the encoder's feature map of the same resolution. forward(x (N, in_channels, H, W))
     returns logits (N, num_classes, H, W) for any H and W divisible by 2**depth.
 
-    The grader trains UNet(3, 4, base_channels=8, depth=2) (Adam, per-pixel cross entropy, 64 steps of 32 images, on
-    one CPU thread) and needs mIoU >= 0.8 on held-out images.
+    The grader trains UNet(3, 4, base_channels=16, depth=2) (Adam, per-pixel cross entropy, 64 steps of 32 images of
+    24x24, on one CPU thread) and needs mIoU >= 0.8 on held-out images.
     """
 
     def __init__(self, in_channels: int, num_classes: int, base_channels: int = 16, depth: int = 3):

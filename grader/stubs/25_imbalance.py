@@ -9,7 +9,9 @@ import torch
 from torch.utils.data import WeightedRandomSampler
 
 
-def class_weights(targets: torch.Tensor, num_classes: int, scheme: str = "balanced", beta: float = 0.999) -> torch.Tensor:
+def class_weights(
+    targets: torch.Tensor, num_classes: int, scheme: str = "balanced", beta: float = 0.999
+) -> torch.Tensor:
     """25.1 — per-class loss weights from int64 class targets (N,) in [0, num_classes).
 
     n_c = number of targets equal to c; N = len(targets); C = num_classes.

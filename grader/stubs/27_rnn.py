@@ -96,7 +96,8 @@ class LSTMCell(nn.Module):
     """One LSTM step, like torch.nn.LSTMCell.
 
     Parameters: weight_ih (4*hidden_size, input_size), weight_hh (4*hidden_size, hidden_size), bias_ih and bias_hh
-    (4*hidden_size,) when bias=True. The 4 row blocks are the gates in torch's order: input i, forget f, cell g, output o.
+    (4*hidden_size,) when bias=True. The 4 row blocks are the gates in torch's order:
+    input i, forget f, cell g, output o.
         i, f, o = sigmoid(.), g = tanh(.);  c' = f * c + i * g;  h' = o * tanh(c')
     Initialise every parameter ~ U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)).
     """
@@ -109,7 +110,7 @@ class LSTMCell(nn.Module):
     def forward(
         self, input: torch.Tensor, hx: tuple[torch.Tensor, torch.Tensor] | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """input (B, input_size) or (input_size,); hx = (h, c), each (B, hidden_size) or (hidden_size,), zeros when None.
+        """input (B, input_size) or (input_size,); hx = (h, c), each (B, hidden_size) or (hidden_size,); zeros if None.
 
         Returns (h', c'), shaped like h.
         """

@@ -7,7 +7,9 @@ import torch
 from torch.utils.data import WeightedRandomSampler
 
 
-def class_weights(targets: torch.Tensor, num_classes: int, scheme: str = "balanced", beta: float = 0.999) -> torch.Tensor:
+def class_weights(
+    targets: torch.Tensor, num_classes: int, scheme: str = "balanced", beta: float = 0.999
+) -> torch.Tensor:
     """Per-class loss weights (num_classes,) float32 from int64 class targets; a class with no sample gets 0.
 
     'balanced': N / (num_classes * n_c) (sklearn's "balanced"), so every class contributes the same total weight.

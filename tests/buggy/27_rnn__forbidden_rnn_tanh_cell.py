@@ -78,7 +78,8 @@ class RNN(nn.Module):
     ) -> None:
         super().__init__()
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
-        self.nonlinearity, self.bias, self.batch_first, self.bidirectional = nonlinearity, bias, batch_first, bidirectional
+        self.nonlinearity, self.bias = nonlinearity, bias
+        self.batch_first, self.bidirectional = batch_first, bidirectional
         self._act = _activation(nonlinearity)
         self.num_directions = 2 if bidirectional else 1
         for layer in range(num_layers):
@@ -96,8 +97,10 @@ class RNN(nn.Module):
         return [f"_l{layer}"] + ([f"_l{layer}_reverse"] if self.bidirectional else [])
 
     def _weights(self, suffix: str):
-        get = lambda name: getattr(self, f"{name}{suffix}") if self.bias or name.startswith("weight") else None  # noqa: E731
-        return get("weight_ih"), get("weight_hh"), get("bias_ih"), get("bias_hh")
+        w_ih, w_hh = getattr(self, f"weight_ih{suffix}"), getattr(self, f"weight_hh{suffix}")
+        if not self.bias:
+            return w_ih, w_hh, None, None
+        return w_ih, w_hh, getattr(self, f"bias_ih{suffix}"), getattr(self, f"bias_hh{suffix}")
 
     def forward(self, input: torch.Tensor, hx: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         """input (T, B, I), (B, T, I) when batch_first, or unbatched (T, I); hx (L*D, B, H) or (L*D, H).
