@@ -194,7 +194,9 @@ def run_pytest(check_path: Path, catalog: catalogs.Catalog, learner_file: Path, 
         session.collect_errors.append(f"{check_path} does not exist yet")
         return 5, ""
     args = [str(check_path), "-c", os.devnull, "--rootdir", str(check_path.parent), "--confcutdir",
-            str(check_path.parent), "-p", "no:cacheprovider", "-p", "no:warnings", "-p", "no:stepwise", "-s", "-q",
+            str(check_path.parent), "-p", "no:cacheprovider", "-p", "no:warnings", "-p", "no:stepwise",
+            # these two run gc.collect() five times at exit: over a second with torch loaded
+            "-p", "no:unraisableexception", "-p", "no:threadexception", "-p", "no:logging", "-s", "-q",
             "--tb=no", "--no-header", "--learner-file", str(learner_file), "--device", str(device)]
     if catalog.root is not None:
         args += ["--catalog", str(catalog.root)]

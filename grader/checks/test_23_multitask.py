@@ -31,6 +31,13 @@ def randn(shape, seed: int, dtype: torch.dtype = torch.float32, device: torch.de
     return torch.randn(tuple(shape), generator=gen, dtype=torch.float64).to(dtype=dtype, device=device)
 
 
+
+def require(ok: bool, message: str) -> None:
+    """Fail the check with exactly `message` (a plain assert would add pytest's rewritten expression to it)."""
+    if not ok:
+        raise AssertionError(message)
+
+
 def final_example() -> bool:
     """False while hypothesis is still searching or shrinking: mistakes are only worth naming for the last input."""
     try:
@@ -48,29 +55,29 @@ def test_forward_returns_cls_and_reg(learner, device, in_features, num_classes, 
     x = randn((batch, in_features), batch, device=device)
     got = learner.run(R.forward_outputs, in_features, num_classes, hidden, x, 0)
     call = f"MultiTaskNet({in_features}, {num_classes}, hidden={hidden}) on x of shape {tuple(x.shape)}"
-    assert got["type"] == "dict" and got["keys"] == ["cls", "reg"], (
+    require(got["type"] == "dict" and got["keys"] == ["cls", "reg"], (
         f"forward must return a dict with exactly the keys 'cls' and 'reg'; yours returned a {got['type']}"
         + (f" with keys {got['keys']}" if got["keys"] is not None else "")
         + f"\n  for {call}"
-    )
+    ))
     cls, reg = got["cls"], got["reg"]
-    assert isinstance(cls, torch.Tensor) and tuple(cls.shape) == (batch, num_classes), (
+    require(isinstance(cls, torch.Tensor) and tuple(cls.shape) == (batch, num_classes), (
         f"out['cls'] must be logits of shape (B, num_classes) = {(batch, num_classes)}; yours: "
         f"{tuple(cls.shape) if isinstance(cls, torch.Tensor) else type(cls).__name__}\n  for {call}"
-    )
+    ))
     hint = ""
     if isinstance(reg, torch.Tensor) and tuple(reg.shape) == (batch, 1):
         hint = "\n  hint: the regression head gives (B, 1): squeeze the last dimension with .squeeze(-1)"
     elif isinstance(reg, torch.Tensor) and reg.dim() == 0:
         hint = "\n  hint: .squeeze() drops the batch dimension of a batch of 1: use .squeeze(-1)"
-    assert isinstance(reg, torch.Tensor) and tuple(reg.shape) == (batch,), (
+    require(isinstance(reg, torch.Tensor) and tuple(reg.shape) == (batch,), (
         f"out['reg'] must have shape (B,) = {(batch,)}; yours: "
         f"{tuple(reg.shape) if isinstance(reg, torch.Tensor) else type(reg).__name__}\n  for {call}{hint}"
-    )
-    assert cls.is_floating_point() and reg.is_floating_point(), "both outputs must be floating point"
-    assert cls.device.type == device.type and reg.device.type == device.type, (
+    ))
+    require(cls.is_floating_point() and reg.is_floating_point(), "both outputs must be floating point")
+    require(cls.device.type == device.type and reg.device.type == device.type, (
         f"outputs must be on the input's device ({device.type}); yours: cls on {cls.device}, reg on {reg.device}"
-    )
+    ))
 
 
 @pytest.mark.task("23.1")
@@ -79,32 +86,32 @@ def test_hard_parameter_sharing(learner, device, in_features, num_classes):
     x = randn((16, in_features), 7, device=device)
     got = learner.run(R.gradient_flow, in_features, num_classes, x, 0)
     call = f"MultiTaskNet({in_features}, {num_classes}) on x of shape {tuple(x.shape)}"
-    assert got["from_cls"] is not None, f"forward must return a dict with keys 'cls' and 'reg'\n  for {call}"
+    require(got["from_cls"] is not None, f"forward must return a dict with keys 'cls' and 'reg'\n  for {call}")
     rows = list(zip(got["names"], got["from_cls"], got["from_reg"]))
     table = "\n".join(f"    {n}: {'cls' if c else '---'} {'reg' if r else '---'}" for n, c, r in rows)
     where = f"\n  which task's gradient reaches each parameter (backpropagating each output alone):\n{table}"
-    assert any(c and r for _, c, r in rows), (
+    require(any(c and r for _, c, r in rows), (
         "no parameter gets gradient from both task losses: the trunk is not shared. Hard parameter sharing means "
         f"one trunk under both heads\n  for {call}{where}"
-    )
-    assert any(c and not r for _, c, r in rows), (
+    ))
+    require(any(c and not r for _, c, r in rows), (
         f"no parameter gets gradient from the classification loss alone: the classification head needs parameters "
         f"of its own\n  for {call}{where}"
-    )
-    assert any(r and not c for _, c, r in rows), (
+    ))
+    require(any(r and not c for _, c, r in rows), (
         f"no parameter gets gradient from the regression loss alone: the regression head needs parameters of its "
         f"own\n  for {call}{where}"
-    )
+    ))
 
 
 @pytest.mark.task("23.1")
 def test_hidden_sets_the_trunk_width(learner):
     shapes = learner.run(R.parameter_shapes, 5, 2, 37)
-    assert shapes, "MultiTaskNet(5, 2, hidden=37) has no trainable parameters"
-    assert any(37 in shape for shape in shapes.values()), (
+    require(shapes, "MultiTaskNet(5, 2, hidden=37) has no trainable parameters")
+    require(any(37 in shape for shape in shapes.values()), (
         "MultiTaskNet(5, 2, hidden=37) has no parameter with a dimension of size 37: use `hidden` as the width of the "
         f"shared trunk\n  parameter shapes: {shapes}"
-    )
+    ))
 
 
 # ----------------------------------------------------------------------------------------------------------- 23.2
@@ -112,11 +119,11 @@ def test_hidden_sets_the_trunk_width(learner):
 @pytest.mark.parametrize("num_tasks", [1, 2, 5])
 def test_log_vars_parameter_starts_at_zero(learner, num_tasks):
     got = learner.run(R.uncertainty_init, num_tasks)
-    assert got["is_parameter"], (
+    require(got["is_parameter"], (
         f"UncertaintyWeighting({num_tasks}).log_vars must be an nn.Parameter (so the optimizer learns it); "
         f"yours: {'missing' if got['log_vars'] is None else 'a plain tensor'}"
-    )
-    assert "log_vars" in got["param_names"], f"log_vars is not among the module's parameters: {got['param_names']}"
+    ))
+    require("log_vars" in got["param_names"], f"log_vars is not among the module's parameters: {got['param_names']}")
     assert_same(got["log_vars"], torch.zeros(num_tasks), what="initial log_vars",
                 inputs=f"UncertaintyWeighting({num_tasks})")
 
@@ -174,9 +181,9 @@ def check_pcgrad(learner, reference, grads: list[torch.Tensor], note: str = "") 
                 hint="for each i start from grads[i].clone() and project against the original grads[j], j != i, "
                 "in order")
     changed = [i for i, m in enumerate(got["modified"]) if m]
-    assert not changed, (
+    require(not changed, (
         f"pcgrad modified its input gradients in place (grads{changed}): clone before projecting\n  for {inputs}"
-    )
+    ))
 
 
 @pytest.mark.task("23.3")
@@ -217,10 +224,10 @@ def test_multitask_training_learns_both_tasks(learner, device, curves):
     curves.reference = C.reference_curve(23)
     curves.label = "cross entropy + MSE"
     n = len(held[0])
-    assert tuple(got["cls_pred"].shape) == (n,) and tuple(got["reg_pred"].shape) == (n,), (
+    require(tuple(got["cls_pred"].shape) == (n,) and tuple(got["reg_pred"].shape) == (n,), (
         f"predictions on {n} held-out rows have shapes {tuple(got['cls_pred'].shape)} and "
         f"{tuple(got['reg_pred'].shape)}"
-    )
+    ))
     m = C.metrics_23(got, held)
     ref = C.load(23).get("worst", {})
     detail = (
@@ -229,9 +236,9 @@ def test_multitask_training_learns_both_tasks(learner, device, curves):
         f"\n  the reference reaches at least accuracy {ref.get('accuracy', float('nan')):.3f}, "
         f"R^2 {ref.get('r2', float('nan')):.3f} over {len(C.SEEDS)} seeds"
     )
-    assert m["accuracy"] >= C.MIN_ACCURACY_23, (
+    require(m["accuracy"] >= C.MIN_ACCURACY_23, (
         f"classification accuracy {m['accuracy']:.3f} < {C.MIN_ACCURACY_23} (R^2 {m['r2']:.3f}){detail}"
-    )
-    assert m["r2"] >= C.MIN_R2_23, (
+    ))
+    require(m["r2"] >= C.MIN_R2_23, (
         f"regression R^2 {m['r2']:.3f} < {C.MIN_R2_23} (accuracy {m['accuracy']:.3f}){detail}"
-    )
+    ))

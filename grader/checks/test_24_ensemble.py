@@ -27,6 +27,13 @@ FEW = settings(
 DTYPES = st.sampled_from([torch.float32, torch.float64])
 
 
+
+def require(ok: bool, message: str) -> None:
+    """Fail the check with exactly `message` (a plain assert would add pytest's rewritten expression to it)."""
+    if not ok:
+        raise AssertionError(message)
+
+
 def final_example() -> bool:
     """False while hypothesis is still searching or shrinking: mistakes are only worth naming for the last input."""
     try:
@@ -131,18 +138,18 @@ def test_bootstrap_indices_api_and_generator(learner, n):
     for key in ("first", "default"):
         idx = got[key]
         call = f"bootstrap_indices({n}" + (", generator=...)" if key == "first" else ")")
-        assert isinstance(idx, torch.Tensor) and idx.dtype == torch.int64 and tuple(idx.shape) == (n,), (
+        require(isinstance(idx, torch.Tensor) and idx.dtype == torch.int64 and tuple(idx.shape) == (n,), (
             f"{call} must return an int64 tensor of shape ({n},); yours returned {describe(idx)}"
-        )
-        assert bool((idx >= 0).all() and (idx < n).all()), f"{call} returned indices outside [0, {n}): {idx.tolist()}"
-    assert torch.equal(got["first"], got["again"]), (
+        ))
+        require(bool((idx >= 0).all() and (idx < n).all()), f"{call} returned indices outside [0, {n}): {idx.tolist()}")
+    require(torch.equal(got["first"], got["again"]), (
         f"two generators seeded alike gave different indices for n={n}: {got['first'].tolist()} vs "
         f"{got['again'].tolist()}\n  this matches a known mistake: {M.BOOTSTRAP_IGNORES_GENERATOR}"
-    )
+    ))
     if n >= 7:  # two independent uniform draws coincide with probability n^-n: 1e-6 for n = 7
-        assert not torch.equal(got["first"], got["other"]), (
+        require(not torch.equal(got["first"], got["other"]), (
             f"generators with different seeds gave the same indices {got['first'].tolist()}: the draw must be random"
-        )
+        ))
 
 
 BOOTSTRAP_N, BOOTSTRAP_DRAWS, BOOTSTRAP_SEED = 10, 2000, 2024
@@ -183,7 +190,7 @@ def bootstrap_problem(stats: dict, n: int, draws: int) -> str | None:
 def test_bootstrap_indices_uniform_with_replacement(learner):
     got = learner.run(R.bootstrap_statistics, BOOTSTRAP_N, BOOTSTRAP_DRAWS, BOOTSTRAP_SEED)
     problem = bootstrap_problem(got, BOOTSTRAP_N, BOOTSTRAP_DRAWS)
-    assert problem is None, problem
+    require(problem is None, problem)
 
 
 # ----------------------------------------------------------------------------------------------------------- 24.4
@@ -191,10 +198,10 @@ def check_kfold(learner, reference, n: int, k: int) -> None:
     got = learner.run(R.call_kfold, n, k)
     want = R.call_kfold(reference, n, k)
     inputs = f"kfold_indices(n={n}, k={k})"
-    assert isinstance(got, list) and all(isinstance(f, tuple) and len(f) == 2 for f in got), (
+    require(isinstance(got, list) and all(isinstance(f, tuple) and len(f) == 2 for f in got), (
         f"{inputs} must return a list of (train_idx, val_idx) pairs; yours returned {describe(got)}"
         + (f" with items {[describe(f) for f in got[:3]]}" if isinstance(got, list) else "")
-    )
+    ))
     if mismatch(got, want) is None:
         return
     mistakes = known(R.call_kfold, M.KFOLD_MISTAKES, "kfold_indices", n, k)
@@ -224,29 +231,29 @@ def check_oof(learner, reference, n: int, k: int, seed: int) -> None:
     want = R.oof_instrumented(reference, n, k, seed)
     inputs = f"out_of_fold_predictions(fit_predict, X ({n} rows), y, k={k})"
     calls = got["calls"]
-    assert len(calls) == k, f"fit_predict was called {len(calls)} times; expected once per fold (k={k})\n  for {inputs}"
+    require(len(calls) == k, f"fit_predict was called {len(calls)} times; expected once per fold (k={k})\n  for {inputs}")
     seen = torch.zeros(n, dtype=torch.int64)
     for c, call in enumerate(calls):
         train, val = set(call["train"].tolist()), set(call["val"].tolist())
         leaked = sorted(train & val)
-        assert not leaked, (
+        require(not leaked, (
             f"rows {leaked} were in both the training part and X_val of call {c}: a row must never be in the training "
             f"part of the call that predicts it\n  for {inputs}"
-        )
-        assert call["y_aligned"], f"call {c}: y_train does not line up with the rows of X_train\n  for {inputs}"
+        ))
+        require(call["y_aligned"], f"call {c}: y_train does not line up with the rows of X_train\n  for {inputs}")
         missing = sorted(set(range(n)) - train - val)
-        assert not missing, (
+        require(not missing, (
             f"call {c}: rows {missing} are neither in its training part nor in its fold: train on every row outside "
             f"the fold\n  for {inputs}"
-        )
+        ))
         seen[call["val"]] += 1
-    assert bool((seen == 1).all()), (
+    require(bool((seen == 1).all()), (
         f"every row must be in exactly one fold's X_val; rows were predicted {seen.tolist()} times\n  for {inputs}"
-    )
+    ))
     out = got["out"]
-    assert isinstance(out, torch.Tensor) and tuple(out.shape) == (n, 3), (
+    require(isinstance(out, torch.Tensor) and tuple(out.shape) == (n, 3), (
         f"the result must be (N, C) = ({n}, 3); yours: {describe(out)}\n  for {inputs}"
-    )
+    ))
     # Row i must hold what fit_predict predicted for row i, in the call where row i was in X_val.
     per_row = torch.empty(n, 3, dtype=calls[0]["pred"].dtype)
     for call in calls:
@@ -338,10 +345,10 @@ def test_bagging_beats_its_members(learner, reference, device, curves):
                 hint="24.7 combines the members with your soft_vote: make 24.1 pass first")
     m = C.metrics_24(got, held)
     worst = C.load(24).get("worst", {}).get("margin", float("nan"))
-    assert m["ensemble_accuracy"] > m["mean_member_accuracy"], (
+    require(m["ensemble_accuracy"] > m["mean_member_accuracy"], (
         f"the bagged ensemble's held-out accuracy {m['ensemble_accuracy']:.3f} does not beat its members' mean "
         f"{m['mean_member_accuracy']:.3f} (members: {[round(a, 3) for a in m['member_accuracy']]})"
         f"\n  {R.BAG_MEMBERS} MLPs trained {R.BAG_STEPS} full-batch steps on bootstrap samples of {R.BAG_N} noisy rows"
         f"\n  with the reference the ensemble wins by at least {worst:.3f} over {len(C.SEEDS)} seeds; are your "
         f"bootstrap samples drawn with replacement from the generator you are given?"
-    )
+    ))

@@ -38,6 +38,13 @@ def cross_entropy_as_focal(logits, target, gamma=2.0, alpha=None, reduction="mea
 TORCH_CE = SimpleNamespace(focal_loss=cross_entropy_as_focal)
 
 
+
+def require(ok: bool, message: str) -> None:
+    """Fail the check with exactly `message` (a plain assert would add pytest's rewritten expression to it)."""
+    if not ok:
+        raise AssertionError(message)
+
+
 def final_example() -> bool:
     """False while hypothesis is still searching or shrinking: mistakes are only worth naming for the last input."""
     try:
@@ -79,11 +86,11 @@ def check_class_weights(learner, reference, targets, num_classes, scheme, beta, 
     args = "" if scheme is None else f", scheme={scheme!r}" + ("" if beta is None else f", beta={beta}")
     inputs = f"class_weights(targets with counts {torch.bincount(targets, minlength=num_classes).tolist()}, " \
              f"num_classes={num_classes}{args}){note}"
-    assert isinstance(got, torch.Tensor) and got.is_floating_point() and tuple(got.shape) == (num_classes,), (
+    require(isinstance(got, torch.Tensor) and got.is_floating_point() and tuple(got.shape) == (num_classes,), (
         f"class_weights must return a float tensor of shape (num_classes,) = ({num_classes},); yours: "
         f"{got.dtype if isinstance(got, torch.Tensor) else type(got).__name__} "
         f"{tuple(got.shape) if isinstance(got, torch.Tensor) else ''}\n  for {inputs}"
-    )
+    ))
     rtol, atol = (1e-3, 1e-6) if scheme == "effective" else (1e-5, 1e-6)  # float32 1 - beta**n loses digits
     got, want = got.double().cpu(), want.double().cpu()
     mistakes = {}
@@ -133,28 +140,28 @@ def test_balanced_sampler_api(learner, num_samples):
     got = learner.run(R.sampler_info, targets, num_samples, 3)
     given_n = "" if num_samples is None else f", num_samples={num_samples}"
     call = f"balanced_sampler(targets={targets.tolist()}{given_n}, generator=...)"
-    assert got["is_weighted_random_sampler"], (
+    require(got["is_weighted_random_sampler"], (
         f"{call} must return a torch.utils.data.WeightedRandomSampler; yours returned a {got['type']}"
-    )
-    assert got["replacement"] is True, (
+    ))
+    require(got["replacement"] is True, (
         f"{call} built its sampler with replacement={got['replacement']}\n  this matches a known mistake: "
         f"{M.SAMPLER_WITHOUT_REPLACEMENT}"
-    )
+    ))
     expected_n = len(targets) if num_samples is None else num_samples
-    assert got["num_samples"] == expected_n and len(got["drawn"]) == expected_n, (
+    require(got["num_samples"] == expected_n and len(got["drawn"]) == expected_n, (
         f"{call}: num_samples is {got['num_samples']} and one pass drew {len(got['drawn'])} indices; expected "
         f"{expected_n}" + (" (num_samples defaults to len(targets))" if num_samples is None else "")
-    )
+    ))
     counts = torch.bincount(targets).double()
     want = 1 / counts[targets]
     want = want / want.sum()
     mistakes = {name: fn(targets) for name, fn in M.SAMPLER_WEIGHT_MISTAKES.items()}
     assert_same(got["weights"], want, what="sampler weights (divided by their sum)", inputs=call, mistakes=mistakes,
                 hint="one weight per sample: 1 / (number of samples of that sample's class)")
-    assert torch.equal(got["drawn"], got["again"]), (
+    require(torch.equal(got["drawn"], got["again"]), (
         f"two samplers built with identically seeded generators drew different indices: pass generator= on to "
         f"WeightedRandomSampler\n  for {call}"
-    )
+    ))
 
 
 def balance_problem(info: dict, num_classes: int, draws: int, what: str) -> str | None:
@@ -181,7 +188,7 @@ def balance_problem(info: dict, num_classes: int, draws: int, what: str) -> str 
 
 def check_balance(got: dict, num_classes: int, draws: int, what: str) -> None:
     problem = balance_problem(got, num_classes, draws, what)
-    assert problem is None, problem
+    require(problem is None, problem)
 
 
 @pytest.mark.task("25.2")
@@ -196,7 +203,7 @@ def test_balanced_sampler_draws_classes_equally_19_to_1(learner):
 def test_balanced_sampler_draws_classes_equally_three_classes(learner):
     targets = torch.tensor([0] * 600 + [1] * 300 + [2] * 100)
     got = learner.run(R.sampler_info, targets, 3000, 7)
-    assert len(got["drawn"]) == 3000, f"num_samples=3000 drew {len(got['drawn'])} indices"
+    require(len(got["drawn"]) == 3000, f"num_samples=3000 drew {len(got['drawn'])} indices")
     check_balance(got, 3, 3000, "balanced_sampler(targets with 600/300/100 rows of classes 0/1/2, num_samples=3000)")
 
 
@@ -327,10 +334,10 @@ def check_rebalanced_training(learner, device, curves, method: str, uses: str) -
         f"{ref.get('minority_recall', float('nan')):.3f}; a naive run (no rebalancing) reaches at most "
         f"{naive.get('minority_recall', float('nan')):.3f} minority recall"
     )
-    assert m["balanced_accuracy"] >= C.MIN_BALANCED_ACCURACY_25 and m["minority_recall"] >= C.MIN_MINORITY_RECALL_25, (
+    require(m["balanced_accuracy"] >= C.MIN_BALANCED_ACCURACY_25 and m["minority_recall"] >= C.MIN_MINORITY_RECALL_25, (
         f"balanced accuracy {m['balanced_accuracy']:.3f} (needs >= {C.MIN_BALANCED_ACCURACY_25}), minority recall "
         f"{m['minority_recall']:.3f} (needs >= {C.MIN_MINORITY_RECALL_25}){detail}"
-    )
+    ))
 
 
 @pytest.mark.task("25.5")

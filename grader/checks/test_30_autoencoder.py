@@ -32,6 +32,13 @@ def randn(shape, seed: int, dtype: torch.dtype = torch.float32, device: torch.de
     return torch.randn(tuple(shape), generator=gen, dtype=torch.float64).to(dtype=dtype, device=device)
 
 
+
+def require(ok: bool, message: str) -> None:
+    """Fail the check with exactly `message` (a plain assert would add pytest's rewritten expression to it)."""
+    if not ok:
+        raise AssertionError(message)
+
+
 def final_example() -> bool:
     """False while hypothesis is still searching or shrinking: mistakes are only worth naming for the last input."""
     try:
@@ -82,16 +89,16 @@ def test_autoencoder_shapes_and_no_hidden_state(learner, device, input_dim, late
               "fresh_decode": (batch, input_dim)}
     calls = {"code": "encode(x)", "recon": "decode(encode(x))", "forward": "forward(x)",
              "fresh_decode": "decode(z) on a fresh model, before any encode"}
-    assert not isinstance(got["fresh_decode"], str), (
+    require(not isinstance(got["fresh_decode"], str), (
         f"decode(z) on a fresh model, before any encode, {got['fresh_decode']}\n  for {made}\n  hint: decode must "
         "work on a code alone: keep no state (skip connections, saved activations or sizes) between encode and decode"
-    )
+    ))
     for key, shape in expect.items():
         value = got[key]
-        assert isinstance(value, torch.Tensor) and tuple(value.shape) == shape, (
+        require(isinstance(value, torch.Tensor) and tuple(value.shape) == shape, (
             f"{calls[key]} must give shape {shape}; yours gave {shape_of(value)}\n  for {made}, x of shape "
             f"{tuple(x1.shape)}"
-        )
+        ))
     assert_same(got["forward"], got["recon"], what="forward(x) vs decode(encode(x))",
                 inputs=f"{made}, x of shape {tuple(x1.shape)}", hint="forward must be exactly decode(encode(x))")
     assert_same(got["after_other"], got["recon"], what="decode(c) with c = encode(x), after encoding another batch",
@@ -108,19 +115,19 @@ def test_autoencoder_learns_the_manifold(learner, device, curves):
     curves.reference = C.reference_curve(30)
     curves.label = "reconstruction MSE"
     recon = got["reconstruction"]
-    assert isinstance(recon, torch.Tensor) and recon.shape == held.shape, (
+    require(isinstance(recon, torch.Tensor) and recon.shape == held.shape, (
         f"forward on {len(held)} held-out rows gave {shape_of(recon)}; expected {tuple(held.shape)}"
-    )
+    ))
     m = C.metrics_30(got, held)
     worst = C.load(30).get("worst", {}).get("ratio", float("nan"))
-    assert m["ratio"] < C.MAX_MSE_OVER_VARIANCE_30, (
+    require(m["ratio"] < C.MAX_MSE_OVER_VARIANCE_30, (
         f"held-out reconstruction MSE {m['mse']:.4f} is {100 * m['ratio']:.1f}% of the data's variance "
         f"{m['variance']:.4f}; it must be below {100 * C.MAX_MSE_OVER_VARIANCE_30:.0f}%"
         f"\n  the grader trained Autoencoder({R.INPUT_DIM}, {R.LATENT_DIM}, hidden_dims={R.HIDDEN_DIMS}) "
         f"{R.TRAIN_STEPS} Adam steps (lr {R.LR}) on {R.TRAIN_N} points near a curved 2-d surface in 32 dimensions"
         f"\n  the reference stays below {100 * worst:.1f}% over {len(C.SEEDS)} seeds; a linear autoencoder (PCA) "
         f"cannot do it: put nonlinearities between the Linear layers, but none on the code or the output"
-    )
+    ))
 
 
 # ----------------------------------------------------------------------------------------------------------- 30.2
@@ -132,21 +139,21 @@ def test_vae_shapes_and_forward(learner, device, input_dim, latent_dim, hidden_d
     got = learner.run(R.vae_probe, input_dim, latent_dim, hidden_dims, x, z, 0)
     made = f"VAE({input_dim}, {latent_dim}, hidden_dims={hidden_dims}), x of shape {tuple(x.shape)}"
     enc = got["encode"]
-    assert isinstance(enc, list) and len(enc) == 2 and all(
+    require(isinstance(enc, list) and len(enc) == 2 and all(
         isinstance(t, torch.Tensor) and tuple(t.shape) == (batch, latent_dim) for t in enc), (
         f"encode(x) must return (mu, logvar), each of shape {(batch, latent_dim)}; yours returned {shape_of(enc)}"
         f"\n  for {made}"
-    )
+    ))
     dec = got["decode"]
-    assert isinstance(dec, torch.Tensor) and tuple(dec.shape) == (batch, input_dim), (
+    require(isinstance(dec, torch.Tensor) and tuple(dec.shape) == (batch, input_dim), (
         f"decode(z) must give shape {(batch, input_dim)}; yours gave {shape_of(dec)}\n  for {made}"
-    )
+    ))
     out = got["forward"]
     shapes = [(batch, input_dim), (batch, latent_dim), (batch, latent_dim)]
-    assert isinstance(out, list) and len(out) == 3 and all(
+    require(isinstance(out, list) and len(out) == 3 and all(
         isinstance(t, torch.Tensor) and tuple(t.shape) == s for t, s in zip(out, shapes)), (
         f"forward(x) must return (x_hat, mu, logvar) of shapes {shapes}; yours returned {shape_of(out)}\n  for {made}"
-    )
+    ))
     assert_same(out[1:], enc, what="mu, logvar returned by forward(x) vs encode(x)", inputs=made)
     assert_same(out[0], got["replay"], what="x_hat from forward(x) vs decode(reparameterize(*encode(x))) under the "
                 "same RNG seed", inputs=made, hint="forward = encode, reparameterize (one randn_like draw), decode")
