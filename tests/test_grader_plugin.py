@@ -4,6 +4,7 @@ authoring), and the GradingSession the runner registers turns test outcomes into
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,8 @@ def _no_plugin_autoload(monkeypatch):
     # The inner sessions load only what the grader loads (and never a second copy of session-wide plugins such as
     # pytest-textual-snapshot, whose temp dir the inner session would delete under the outer one).
     monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    # Copies of the toy checks below have the same module name as the original an earlier grading imported.
+    monkeypatch.delitem(sys.modules, "test_99_toy", raising=False)
 
 
 def _args(learner: Path, *extra: str, check: Path = CHECK, catalog: Path = TOY_DIR) -> list[str]:

@@ -270,6 +270,7 @@ def test_unet_trains_to_the_pass_mark(learner, device, curves):
         text += f"; it predicts '{SEGMENTATION_CLASSES[int(predicted.flatten()[0])]}' for every pixel, a constant mask"
     raise AssertionError(
         f"after the grader's training: {text}; final training loss {curves.yours[-1] if curves.yours else float('nan'):.3f}. "
-        "Skip connections carry the full-resolution detail the decoder needs for sharp boundaries. "
+        "Each conv needs BatchNorm2d after it to learn in the grader's 64 steps, and skip connections carry the "
+        "full-resolution detail the decoder needs for sharp boundaries. "
         + reference_summary(record, ["miou"])
     )

@@ -48,8 +48,10 @@ def _vae_loss(recon: str = "sum", kl_sign: float = -0.5, batch: str = "mean", be
         rec = sq.sum(1) if recon == "sum" else sq.mean(1)
         if kl_form == "logvar":
             kl = kl_sign * (1 + logvar - mu**2 - logvar.exp()).sum(1)
-        else:  # exp(logvar) taken for sigma: log var = 2 logvar, var = exp(2 logvar)
+        elif kl_form == "sigma":  # exp(logvar) taken for sigma: log var = 2 logvar, var = exp(2 logvar)
             kl = kl_sign * (1 + 2 * logvar - mu**2 - torch.exp(2 * logvar)).sum(1)
+        else:  # logvar taken for sigma itself: var = logvar^2
+            kl = kl_sign * (1 + torch.log(logvar**2) - mu**2 - logvar**2).sum(1)
         per_sample = rec + beta * kl if beta_on == "kl" else beta * rec + kl
         return per_sample.mean() if batch == "mean" else per_sample.sum()
 
@@ -63,4 +65,5 @@ VAE_LOSS_MISTAKES: dict[str, Callable] = {
     "KL without the factor 0.5": _vae_loss(kl_sign=-1.0),
     "beta applied to the reconstruction term instead of the KL term": _vae_loss(beta_on="recon"),
     "KL computed as if exp(logvar) were sigma (logvar is the log of the variance)": _vae_loss(kl_form="sigma"),
+    "using logvar as std in the KL (logvar is the log of the variance)": _vae_loss(kl_form="std"),
 }

@@ -65,7 +65,8 @@ class UNet(nn.Module):
 
     UNet(in_channels, num_classes, base_channels=16, depth=3): `depth` encoder levels whose channels go
     base_channels, 2*base_channels, ... (each halving the resolution), a bottleneck, and `depth` decoder levels that
-    upsample and concatenate the encoder's feature map of the same resolution. forward(x (N, in_channels, H, W))
+    upsample and concatenate the encoder's feature map of the same resolution. Each level is two
+    (3x3 Conv2d, BatchNorm2d, ReLU) blocks: without BatchNorm it will not learn in the grader's few steps. forward(x (N, in_channels, H, W))
     returns logits (N, num_classes, H, W) for any H and W divisible by 2**depth.
 
     The grader trains UNet(3, 4, base_channels=16, depth=2) (Adam, per-pixel cross entropy, 64 steps of 32 images of

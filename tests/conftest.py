@@ -1,0 +1,15 @@
+"""Suite-wide isolation: no test reads or writes the real user's data directory or exercise workspace."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_user_dirs(tmp_path_factory):
+    """Point the quiz store and the grader workspace at temporary folders for the whole session."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("TORCHPREP_DATA_DIR", str(tmp_path_factory.mktemp("user-data")))
+    mp.setenv("GRADE_WORKSPACE", str(tmp_path_factory.mktemp("workspace")))
+    yield
+    mp.undo()
