@@ -16,7 +16,6 @@ import importlib.util
 import json
 import sys
 import time
-from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable
 
@@ -66,7 +65,9 @@ def paired_iou(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     return torch.where(union > 0, inter / union.clamp(min=1e-12), torch.zeros_like(inter))
 
 
-def detection_metrics(logits: torch.Tensor, boxes: torch.Tensor, labels: torch.Tensor, target_boxes: torch.Tensor) -> dict[str, float]:
+def detection_metrics(
+    logits: torch.Tensor, boxes: torch.Tensor, labels: torch.Tensor, target_boxes: torch.Tensor
+) -> dict[str, float]:
     """{'accuracy': class accuracy, 'mean_iou': mean IoU of each predicted box with its target box}."""
     return {
         "accuracy": float((logits.argmax(dim=1) == labels).double().mean()),
@@ -162,6 +163,7 @@ def clears_margin(topic: int, record: dict[str, Any]) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Calibrate the topics named on the command line (all three by default); exit 1 below a margin."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("topics", nargs="*", type=int, default=[21, 22, 28])
     parser.add_argument("--seeds", type=int, default=6)

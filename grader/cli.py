@@ -24,12 +24,9 @@ from typing import Any, Sequence
 
 from grader import catalog as catalogs
 from grader import workspace as ws
+from grader.grading import UsageError, grade_and_report, spec_for, write_outputs
 
 DEVICES = ("auto", "cpu", "cuda")
-
-
-class UsageError(Exception):
-    """A request the grader cannot act on; main prints the message and exits with status 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -111,13 +108,6 @@ def _topic(args: argparse.Namespace):
     return _catalog(args).topic(args.topic)
 
 
-def _hint_info(workspace: Path, topic) -> Any:
-    def info(task_id: str) -> tuple[int, int]:
-        return ws.hints_shown(workspace, task_id), len(topic.task(task_id).hints)
-
-    return info
-
-
 # --- commands -----------------------------------------------------------------------------------------------------
 
 
@@ -160,8 +150,8 @@ def cmd_exercise(args: argparse.Namespace, console: Any) -> int:
     if ws.ensure_stub(workspace, topic, catalog):
         console.print(f"wrote the stub for exercise {topic.number} to {path}: fill in the TODOs, then run "
                       f"`grade exercise {topic.number}` again", markup=False)
-    verdict = _grade_with_report(args, console, catalog, topic, workspace, tasks)
-    _outputs(args, console, [verdict], workspace)
+    verdict = grade_and_report(args, console, catalog, topic, workspace, tasks)
+    write_outputs(args, console, [verdict], workspace)
     return 0 if verdict.all_passed else 1
 
 
@@ -173,13 +163,13 @@ def cmd_all(args: argparse.Namespace, console: Any) -> int:
     workspace = ws.resolve(args.workspace)
     started = [t for t in catalog.topics if ws.learner_file(workspace, t).exists()]
     missing = [t for t in catalog.topics if t not in started]
-    pool = ChildPool(_spec(args, catalog, workspace), keep_spare=True) if started else None
+    pool = ChildPool(spec_for(args, catalog, workspace), keep_spare=True) if started else None
     verdicts = []
     try:
         if pool is not None:
             pool.prestart()
         for topic in started:
-            verdicts.append(_grade_with_report(args, console, catalog, topic, workspace, None, pool=pool))
+            verdicts.append(grade_and_report(args, console, catalog, topic, workspace, None, pool=pool))
             console.print()
     finally:
         if pool is not None:
@@ -188,7 +178,7 @@ def cmd_all(args: argparse.Namespace, console: Any) -> int:
         console.print(f"exercise {topic.number} not started: `grade exercise {topic.number}` writes its stub",
                       markup=False, style="dim")
     if verdicts:
-        _outputs(args, console, verdicts, workspace)
+        write_outputs(args, console, verdicts, workspace)
     passed = sum(v.passed for v in verdicts)
     total = sum(len(t.tasks) for t in catalog.topics)
     console.print(f"{passed} of {total} tasks pass across {len(catalog.topics)} exercises", style="bold", markup=False)
@@ -206,14 +196,14 @@ def cmd_watch(args: argparse.Namespace, console: Any) -> int:
     path = ws.learner_file(workspace, topic)
     if ws.ensure_stub(workspace, topic, catalog):
         console.print(f"wrote the stub for exercise {topic.number} to {path}", markup=False)
-    pool = ChildPool(_spec(args, catalog, workspace), keep_spare=True)
+    pool = ChildPool(spec_for(args, catalog, workspace), keep_spare=True)
     pool.prestart()
     rounds, last = 0, None
     try:
         while True:
             stamp = _mtime(path)
-            last = _grade_with_report(args, console, catalog, topic, workspace, tasks, pool=pool)
-            _outputs(args, console, [last], workspace)
+            last = grade_and_report(args, console, catalog, topic, workspace, tasks, pool=pool)
+            write_outputs(args, console, [last], workspace)
             rounds += 1
             if args.rounds and rounds >= args.rounds:
                 break
@@ -324,91 +314,6 @@ def _tasks(topic, requested: list[str] | None) -> set[str] | None:
     for tid in requested:
         topic.task(tid)
     return set(requested)
-
-
-def _spec(args: argparse.Namespace, catalog: catalogs.Catalog, workspace: Path):
-    from grader.runner import child_spec, parse_size
-
-    protect = [p for p in (args.json, args.junit, args.plot) if p]
-    return child_spec(workspace, args.device, catalog=catalog, memory_cap=parse_size(args.memory_cap),
-                      protect=protect, data_dir=args.data_dir)
-
-
-def _grade_with_report(args, console, catalog, topic, workspace: Path, tasks, pool=None):
-    from grader.proxy import ChildPool
-
-    own = pool is None
-    if pool is None:
-        pool = ChildPool(_spec(args, catalog, workspace))
-        pool.prestart()  # the learner's process imports torch while this one does
-    try:
-        from grader.report import LiveReport
-        from grader.runner import grade
-
-        _check_device(args.device)
-        report = LiveReport(console, topic.number, _hint_info(workspace, topic))
-        path = ws.learner_file(workspace, topic)
-        report.header(topic.title, str(path), args.device)
-        try:
-            verdict = grade(topic.number, workspace, tasks, _device(args.device), catalog=catalog, pool=pool,
-                            events=report, memory_cap=pool.spec.memory_cap, data_dir=args.data_dir)
-        finally:
-            report.close()
-        report.summary(verdict)
-    finally:
-        if own:
-            pool.close()
-    ws.record_verdict(workspace, verdict)
-    _record_in_store(args, console, verdict, len(topic.tasks))
-    return verdict
-
-
-def _check_device(device: str) -> None:
-    if device == "cuda":
-        import torch
-
-        if not torch.cuda.is_available():
-            raise UsageError("--device cuda: CUDA is not available here (torch.cuda.is_available() is False); "
-                             "use --device cpu")
-
-
-def _device(device: str) -> str:
-    if device != "auto":
-        return device
-    import torch
-
-    return "cuda" if torch.cuda.is_available() else "cpu"
-
-
-def _outputs(args, console, verdicts, workspace: Path) -> None:
-    from grader import report
-
-    if getattr(args, "json", None):
-        report.write_json(verdicts, Path(args.json))
-    if getattr(args, "junit", None):
-        report.write_junit(verdicts, Path(args.junit))
-    if getattr(args, "plot", None):
-        n = report.write_plot(verdicts, Path(args.plot))
-        console.print(f"wrote {n} loss curve{'s' if n != 1 else ''} to {args.plot}", markup=False, style="dim")
-
-
-def _record_in_store(args, console, verdict, total_tasks: int) -> None:
-    """Record the results in the quiz's store so the quiz shows exercise status; a warning if that fails."""
-    try:
-        from tui.paths import data_dir
-        from tui.store import open_store, record_exercise_results
-    except ImportError as error:
-        console.print(f"(results not recorded for the quiz: {error})", style="dim", markup=False)
-        return
-    try:
-        conn = open_store(data_dir(args.data_dir))
-        try:
-            record_exercise_results(conn, verdict.topic, total_tasks,
-                                    [(t.id, t.status, t.message, t.seconds) for t in verdict.tasks])
-        finally:
-            conn.close()
-    except Exception as error:  # a locked or broken store must not cost the learner their verdict
-        console.print(f"(results not recorded for the quiz: {error})", style="yellow", markup=False)
 
 
 def _mtime(path: Path) -> float:

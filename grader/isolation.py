@@ -18,20 +18,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 from grader import protocol
-from grader.harness import (
-    ForbiddenCall,
-    LearnerCodeError,
-    LearnerCrash,
-    LearnerLoadError,
-    RefusedAccess,
-    TaskTimeout,
-)
-from grader.manifest import REPO_DIR, Task
+from grader.harness import TaskTimeout
+from grader.manifest import REPO_DIR
 
 GiB = 1 << 30
 DEFAULT_MEMORY_CAP = 4 * GiB

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-import os
 import re
 import time
 from pathlib import Path
@@ -252,7 +251,3 @@ def _module_name(path: Path) -> str:
     stem = re.sub(r"\W", "_", path.stem)
     return f"exercise_{stem}" if stem[:1].isdigit() else stem or "exercise"
 
-
-def learner_env_ok() -> bool:
-    """Whether the child-process learner can run here (Linux /proc for the memory cap)."""
-    return os.path.isdir("/proc/self")

@@ -30,16 +30,13 @@ class GradeError(Exception):
 
 
 def user_data_dir(override: str | Path | None = None) -> Path:
-    """The quiz's data directory (its SQLite store): tui.paths.data_dir, or the same rule without the quiz."""
-    try:
-        from tui.paths import data_dir
-    except ImportError:
-        import platformdirs
+    """The quiz's data directory (its SQLite store), by tui.paths.data_dir's rule but without creating it:
+    `override`, else $TORCHPREP_DATA_DIR, else the platform's user data dir for torchprep."""
+    import platformdirs
 
-        chosen = override or os.environ.get("TORCHPREP_DATA_DIR") or platformdirs.user_data_dir("torchprep",
-                                                                                                  appauthor=False)
-        return Path(chosen).expanduser()
-    return data_dir(override)
+    chosen = override or os.environ.get("TORCHPREP_DATA_DIR") or platformdirs.user_data_dir("torchprep",
+                                                                                              appauthor=False)
+    return Path(chosen).expanduser()
 
 
 def child_spec(workspace: Path, device: str = "cpu", *, catalog: catalogs.Catalog | None = None,

@@ -3,7 +3,8 @@
 Two phases. While the worker imports torch (trusted code) the hook only refuses sqlite3. Once the learner's file
 starts loading, it also refuses: opening anything under the read-protected paths (the reference solutions, the user
 data dir holding the quiz's store, the report files, the workspace's grader state), writing, renaming or deleting
-under the write-protected paths (the grader's and quiz's code, the solutions, the Python installation), other
+under the write-protected paths (the grader's and quiz's code, the solutions, the Python installation), writing
+Python code anywhere but the temporary directory (a planted conftest.py or torch.py), other
 processes' /proc entries, starting processes, signalling other processes, loading native code or poking memory with
 ctypes, and walking the garbage collector (the way back to this hook's own state).
 
@@ -69,6 +70,9 @@ _PATH_EVENTS_READ = {
     "os.replace": (0,),
 }
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+# Files Python would run if the grader met them on its path later (a planted conftest.py, torch.py, a .pth): the
+# learner's code may write them only under the temporary directory, which nothing imports from.
+_CODE_SUFFIXES = (".py", ".pyc", ".pth", ".so")
 
 
 def _real(path: Any) -> str | None:
@@ -99,6 +103,7 @@ def install(config: dict[str, Any]) -> tuple[Callable[[str], None], Callable[[],
     if config.get("block_ctypes_calls", True):
         untrusted_events["ctypes.call_function"] = "call native code"
     own_pid = str(os.getpid())
+    temp_roots = tuple({os.path.realpath(p) for p in (os.environ.get("TMPDIR") or "/tmp", "/tmp", "/dev/shm")})
     state: dict[str, Any] = {"untrusted": False, "exempt": ()}
     refusals: list[str] = []
 
@@ -120,8 +125,12 @@ def install(config: dict[str, Any]) -> tuple[Callable[[str], None], Callable[[],
 
     def check_write(path: Any, event: str) -> None:
         real = _real(path)
-        if real is not None and (_under(real, write_protected) or _under(real, read_protected)):
+        if real is None:
+            return
+        if _under(real, write_protected) or _under(real, read_protected):
             refuse(f"write {real} ({event})")
+        if real.endswith(_CODE_SUFFIXES) and not _under(real, temp_roots):
+            refuse(f"write Python code outside the temporary directory: {real} ({event})")
 
     def hook(event: str, args: tuple[Any, ...]) -> None:
         if event == "sqlite3.connect":

@@ -65,7 +65,9 @@ def _centre_size(boxes: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch
 
 
 def encode_boxes(
-    reference_boxes: torch.Tensor, proposals: torch.Tensor, weights: tuple[float, float, float, float] = (1.0, 1.0, 1.0, 1.0)
+    reference_boxes: torch.Tensor,
+    proposals: torch.Tensor,
+    weights: tuple[float, float, float, float] = (1.0, 1.0, 1.0, 1.0),
 ) -> torch.Tensor:
     """Regression targets (N, 4) = (dx, dy, dw, dh) that turn each proposal (N, 4) into its reference box (N, 4):
     dx = wx * (gx - px) / pw, dy = wy * (gy - py) / ph, dw = ww * log(gw / pw), dh = wh * log(gh / ph)."""

@@ -8,7 +8,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
-def dice_loss(logits: torch.Tensor, target: torch.Tensor, smooth: float = 1.0, ignore_index: int | None = None) -> torch.Tensor:
+def dice_loss(
+    logits: torch.Tensor, target: torch.Tensor, smooth: float = 1.0, ignore_index: int | None = None
+) -> torch.Tensor:
     """1 - mean over classes of the soft Dice coefficient between softmax(logits) (N, C, H, W) and the one-hot
     target (N, H, W), summed over every non-ignored pixel of the batch."""
     num_classes = logits.shape[1]
@@ -31,7 +33,9 @@ def dice_loss(logits: torch.Tensor, target: torch.Tensor, smooth: float = 1.0, i
     return 1 - dice.mean()
 
 
-def confusion_matrix(pred: torch.Tensor, target: torch.Tensor, num_classes: int, ignore_index: int = 255) -> torch.Tensor:
+def confusion_matrix(
+    pred: torch.Tensor, target: torch.Tensor, num_classes: int, ignore_index: int = 255
+) -> torch.Tensor:
     """(C, C) int64 counts: entry [t, p] is the number of pixels of true class t predicted as p (rows = target,
     columns = pred), over the pixels whose target is not ignore_index."""
     valid = target != ignore_index

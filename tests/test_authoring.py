@@ -5,6 +5,8 @@ again on CUDA where one is present. Each topic must have its solution, stub and 
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 import torch
 
@@ -35,7 +37,8 @@ def _grade(number: int, which: str, device: str, tmp_path, pool=None):
 def stub_pool(tmp_path_factory):
     """One learner process reused for every stub (our own files): a fresh process per stub only costs time.
     Reference solutions each get a fresh process, as a learner's file does."""
-    pool = ChildPool(child_spec(tmp_path_factory.mktemp("stubs")), reuse=True)
+    spec = dataclasses.replace(child_spec(tmp_path_factory.mktemp("stubs")), preload=("torchvision",))
+    pool = ChildPool(spec, reuse=True)
     yield pool
     pool.close()
 

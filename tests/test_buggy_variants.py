@@ -8,6 +8,7 @@ real runner and learner process; one process is reused across the files (they ar
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -52,7 +53,8 @@ def test_header_is_well_formed(path):
 def shared(tmp_path_factory):
     """One learner process reused across the buggy files (replaced when one crashes or times out)."""
     workspace = tmp_path_factory.mktemp("buggy")
-    pool = ChildPool(child_spec(workspace), reuse=True)
+    # torchvision loads native code, which the sandbox refuses once learner code has run: import it up front
+    pool = ChildPool(dataclasses.replace(child_spec(workspace), preload=("torchvision",)), reuse=True)
     yield pool, workspace
     pool.close()
 

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from grader import catalog as catalogs
-from grader.guard import Finding, ForbiddenSet, forbidden_message, resolve, scan_source, MISSING
+from grader.guard import MISSING, ForbiddenSet, forbidden_message, resolve, scan_source
 from grader.harness import ForbiddenCall
 from grader.isolation import ChildSpec
 from grader.manifest import Task

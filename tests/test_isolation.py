@@ -8,7 +8,6 @@ checks (99.1 scale, 99.2 softmax with a forbidden list, 99.3 a trained Line).
 from __future__ import annotations
 
 import dataclasses
-import json
 import sys
 from pathlib import Path
 
@@ -16,13 +15,13 @@ import pytest
 import torch
 
 from grader import catalog as catalogs
-from grader.harness import LearnerCrash, RefusedAccess
-from grader.isolation import ChildSpec
+from grader.harness import RefusedAccess
 from grader.manifest import REPO_DIR, Task
 from grader.proxy import ChildLearner, ChildPool
 from grader.runner import child_spec, grade
 
 TOY = catalogs.from_dir(Path(__file__).parent / "fixtures" / "grader_catalog")
+PLANTED = REPO_DIR / "conftest_planted_by_learner_code.py"  # outside the temp dir, where Python code is refused
 SOLUTION = TOY.solution_path(TOY.topic(99)).read_text(encoding="utf-8")
 pytestmark = pytest.mark.slow
 
@@ -138,6 +137,10 @@ def patch_grader_on_disk():
     with open(COMPARE, "a") as f:
         f.write("\\n# patched\\n")
 
+def plant_code():
+    with open(PLANT, "w") as f:
+        f.write("raise SystemExit('planted')\\n")
+
 def write_report():
     with open(REPORT, "w") as f:
         f.write("{}")
@@ -172,7 +175,7 @@ def read_own_status():
     return open("/proc/self/status").read()[:4]
 '''
 REFUSED = ["read_solution", "list_solutions", "link_solution", "read_store", "sqlite", "patch_grader_on_disk",
-           "write_report", "run_process", "shell", "signal_parent", "parent_environment", "native_code", "walk_gc"]
+           "plant_code", "write_report", "run_process", "shell", "signal_parent", "parent_environment", "native_code", "walk_gc"]
 
 
 @pytest.fixture(scope="module")
@@ -183,7 +186,8 @@ def probe(tmp_path_factory):
     (data / "progress.sqlite3").write_bytes(b"SQLite format 3\x00")
     report = folder / "report.json"
     prelude = (f"SOLUTION = {str(TOY.solution_path(TOY.topic(99)))!r}\nDATA = {str(data)!r}\n"
-               f"COMPARE = {str(REPO_DIR / 'grader' / 'compare.py')!r}\nREPORT = {str(report)!r}\n")
+               f"COMPARE = {str(REPO_DIR / 'grader' / 'compare.py')!r}\nREPORT = {str(report)!r}\n"
+               f"PLANT = {str(PLANTED)!r}\n")
     path = folder / "probes.py"
     path.write_text(prelude + PROBES, encoding="utf-8")
     sys.path.insert(0, str(TOY.checks_dir))
@@ -202,9 +206,14 @@ def test_sandbox_refuses(probe, name):
     handle, recipes, _ = probe
     handle.set_task(Task(id=f"7.{REFUSED.index(name) + 1}", title=name, names=(name,), hints=()))
     compare = (REPO_DIR / "grader" / "compare.py").read_bytes()
-    with pytest.raises(RefusedAccess):
-        handle.run(recipes.call_named, name)
+    try:
+        with pytest.raises(RefusedAccess):
+            handle.run(recipes.call_named, name)
+    finally:
+        planted = PLANTED.exists()
+        PLANTED.unlink(missing_ok=True)
     assert (REPO_DIR / "grader" / "compare.py").read_bytes() == compare
+    assert not planted
 
 
 @pytest.mark.parametrize("name", ["write_workspace_file", "read_own_status"])

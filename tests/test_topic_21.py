@@ -3,7 +3,6 @@ direct run of the checks on the reference solution (every task passes) and on th
 
 from __future__ import annotations
 
-import importlib.util
 import math
 
 import pytest
@@ -12,7 +11,7 @@ import torchvision
 from torchvision.models.detection._utils import BoxCoder
 
 from grader import calibrate_vision as C
-from grader import manifest
+from grader.checks.detection_support import nms_violation
 from grader.compare import is_close
 from grader.mistakes import detection as M
 from grader_topic_support import assert_solution_passes_and_stub_fails, load_solution
@@ -21,14 +20,6 @@ REF = load_solution(21)
 BOXES1 = torch.tensor([[0.0, 0.0, 2.0, 2.0], [5.0, 5.0, 9.0, 7.0], [1.0, 0.5, 4.0, 3.0]])
 BOXES2 = torch.tensor([[1.0, 1.0, 3.0, 3.0], [6.0, 0.0, 7.0, 1.0], [0.0, 0.0, 2.0, 2.0]])
 WEIGHTS = (10.0, 10.0, 5.0, 5.0)
-
-
-def load_checks():
-    """The topic's check module, for its pure helpers (nms_violation)."""
-    spec = importlib.util.spec_from_file_location("checks_21_for_tests", manifest.topic(21).check_path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def test_reference_matches_torchvision_on_a_worked_example():
@@ -59,7 +50,11 @@ def test_each_iou_mistake_differs_from_torchvision(name):
 NMS_INPUTS = {
     "chain": (torch.tensor([[0.0, 0, 2, 1], [1, 0, 3, 1], [2, 0, 4, 1]]), torch.tensor([0.9, 0.8, 0.7]), 0.3),
     "equal to the threshold": (torch.tensor([[0.0, 0, 3, 1], [1, 0, 4, 1]]), torch.tensor([0.9, 0.8]), 0.5),
-    "increasing scores": (torch.tensor([[0.0, 0, 2, 2], [0, 0, 2, 2.5], [3, 3, 4, 4]]), torch.tensor([0.1, 0.2, 0.3]), 0.5),
+    "increasing scores": (
+        torch.tensor([[0.0, 0, 2, 2], [0, 0, 2, 2.5], [3, 3, 4, 4]]),
+        torch.tensor([0.1, 0.2, 0.3]),
+        0.5,
+    ),
     "touching": (torch.tensor([[0.0, 0, 1, 1], [1, 0, 2, 1]]), torch.tensor([0.5, 0.7]), 0.0),
     "disjoint on both axes": (torch.tensor([[0.0, 0, 1, 1], [2, 2, 3, 3]]), torch.tensor([0.5, 0.7]), 0.25),
 }
@@ -86,7 +81,8 @@ def test_each_batched_nms_mistake_differs(name):
 
 @pytest.mark.parametrize("name", list(M.ENCODE_MISTAKES))
 def test_each_encode_mistake_differs(name):
-    assert not is_close(M.ENCODE_MISTAKES[name](BOXES1, BOXES2, WEIGHTS), BoxCoder(WEIGHTS).encode_single(BOXES1, BOXES2))
+    want = BoxCoder(WEIGHTS).encode_single(BOXES1, BOXES2)
+    assert not is_close(M.ENCODE_MISTAKES[name](BOXES1, BOXES2, WEIGHTS), want)
 
 
 @pytest.mark.parametrize("name", list(M.DECODE_MISTAKES))
@@ -98,21 +94,21 @@ def test_each_decode_mistake_differs(name):
 @pytest.mark.parametrize("name", list(M.LOSS_MISTAKES))
 def test_each_loss_mistake_differs(name):
     logits, labels = torch.tensor([[2.0, -1.0], [0.5, 0.5]]), torch.tensor([0, 1])
-    preds, targets = torch.tensor([[0.0, 0.2, 1.0, 3.0], [1.0, 1.0, 1.0, 1.0]]), torch.tensor([[0.3, 0.0, 2.5, 1.0], [1.1, 0.9, 1.0, 4.0]])
+    preds = torch.tensor([[0.0, 0.2, 1.0, 3.0], [1.0, 1.0, 1.0, 1.0]])
+    targets = torch.tensor([[0.3, 0.0, 2.5, 1.0], [1.1, 0.9, 1.0, 4.0]])
     want = REF.detection_loss(logits, preds, labels, targets)
     assert not is_close(M.LOSS_MISTAKES[name](logits, preds, labels, targets), want)
 
 
 def test_tied_score_rule_accepts_every_tie_break_and_rejects_invalid_sets():
-    checks = load_checks()
     boxes = torch.tensor([[0.0, 0, 2, 2], [0, 0, 2, 2], [5, 5, 6, 6]])
     scores = torch.tensor([0.5, 0.5, 0.2])
     for keep in ([0, 2], [1, 2]):  # either twin may survive a tie
-        assert checks.nms_violation(torch.tensor(keep), boxes, scores, 0.5) is None
-    assert "not sorted" in checks.nms_violation(torch.tensor([2, 0]), boxes, scores, 0.5)
-    assert "both kept" in checks.nms_violation(torch.tensor([0, 1, 2]), boxes, scores, 0.5)
-    assert "dropped" in checks.nms_violation(torch.tensor([0]), boxes, scores, 0.5)
-    assert "int64" in checks.nms_violation(torch.tensor([0.0, 2.0]), boxes, scores, 0.5)
+        assert nms_violation(torch.tensor(keep), boxes, scores, 0.5) is None
+    assert "not sorted" in nms_violation(torch.tensor([2, 0]), boxes, scores, 0.5)
+    assert "both kept" in nms_violation(torch.tensor([0, 1, 2]), boxes, scores, 0.5)
+    assert "dropped" in nms_violation(torch.tensor([0]), boxes, scores, 0.5)
+    assert "int64" in nms_violation(torch.tensor([0.0, 2.0]), boxes, scores, 0.5)
 
 
 def test_calibration_shows_the_reference_clears_the_pass_marks_with_margin():

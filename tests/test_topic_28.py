@@ -33,6 +33,7 @@ class OpLog(TorchDispatchMode):
 
 
 def forbidden_aten(task_id: str) -> set[str]:
+    """The torch.ops.aten op names the task forbids."""
     return {n.split(".")[-1] for n in manifest.find_task(task_id)[1].forbidden if n.startswith("torch.ops.aten.")}
 
 
@@ -74,7 +75,12 @@ def test_each_conv_mistake_differs_from_torch(name):
 @pytest.mark.parametrize("name", list(M.POOL_MISTAKES))
 def test_each_pool_mistake_differs_from_torch(name):
     x = -torch.rand(1, 1, 5, 5) - 0.5
-    cases = [((2,), {"ceil_mode": True}), ((3,), {"stride": 2, "padding": 1}), ((2,), {"dilation": 2, "stride": 1}), ((2,), {})]
+    cases = [
+        ((2,), {"ceil_mode": True}),
+        ((3,), {"stride": 2, "padding": 1}),
+        ((2,), {"dilation": 2, "stride": 1}),
+        ((2,), {}),
+    ]
     assert any(not is_close(M.POOL_MISTAKES[name](x, *a, **kw), F.max_pool2d(x, *a, **kw)) for a, kw in cases)
 
 

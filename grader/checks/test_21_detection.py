@@ -9,8 +9,7 @@ the threshold happen and are decided exactly; inputs with tied scores are checke
 
 from __future__ import annotations
 
-import math
-from typing import Any, Mapping
+from typing import Mapping
 
 import pytest
 import torch
@@ -27,6 +26,7 @@ from grader.checks.vision_common import (
     check_value,
     diverged,
     few,
+    final_loss,
     losses_of,
     mistakes_of,
     namespace,
@@ -34,6 +34,7 @@ from grader.checks.vision_common import (
     seeded,
     show,
 )
+from grader.checks.detection_support import as_tensor, distinct_scores, make_boxes, make_codes, nms_violation
 from grader.data.vision import DETECTION_CLASSES
 from grader.mistakes import detection as M
 from grader.recipes import detection as R
@@ -42,7 +43,9 @@ TORCHVISION = namespace(
     box_iou=torchvision.ops.box_iou,
     nms=torchvision.ops.nms,
     batched_nms=torchvision.ops.batched_nms,
-    encode_boxes=lambda reference_boxes, proposals, weights: BoxCoder(weights).encode_single(reference_boxes, proposals),
+    encode_boxes=lambda reference_boxes, proposals, weights: BoxCoder(weights).encode_single(
+        reference_boxes, proposals
+    ),
     decode_boxes=lambda rel_codes, boxes, weights: BoxCoder(weights).decode_single(rel_codes, boxes),
     detection_loss=lambda class_logits, box_preds, target_labels, target_boxes, box_weight=1.0: (
         F.cross_entropy(class_logits, target_labels) + box_weight * F.smooth_l1_loss(box_preds, target_boxes, beta=1.0)
@@ -50,21 +53,6 @@ TORCHVISION = namespace(
 )
 THRESHOLDS = [0.0, 0.25, 0.5, 0.75]  # exactly representable: torch (float32) and torchvision (double) agree on ties
 WEIGHTS = [(1.0, 1.0, 1.0, 1.0), (10.0, 10.0, 5.0, 5.0), (2.0, 0.5, 1.5, 3.0)]
-
-
-def make_boxes(n: int, seed: int, dtype, device, span: float = 20.0, grid: bool = False) -> torch.Tensor:
-    """n valid xyxy boxes (width and height >= 0.25) with corners in [0, 1.75 * span]; on a 1/4 grid when `grid`."""
-    gen = seeded(seed)
-    xy = torch.rand(n, 2, generator=gen, dtype=torch.float64) * span
-    wh = torch.rand(n, 2, generator=gen, dtype=torch.float64) * span * 0.75 + 0.5
-    boxes = torch.cat([xy, xy + wh], dim=1)
-    if grid:
-        boxes = (boxes * 4).round() / 4
-    return boxes.to(dtype=dtype, device=device)
-
-
-def as_tensor(rows: list[list[float]], dtype, device) -> torch.Tensor:
-    return torch.tensor(rows, dtype=torch.float64).reshape(-1, 4).to(dtype=dtype, device=device)
 
 
 # ----------------------------------------------------------------------------------------------------------- 21.1
@@ -126,12 +114,6 @@ NMS_HINT = (
 )
 
 
-def distinct_scores(n: int, seed: int, dtype, device) -> torch.Tensor:
-    """n distinct scores in (0, 1) in a random order."""
-    perm = torch.randperm(n, generator=seeded(seed + 1))
-    return ((perm.to(torch.float64) + 1) / (n + 1)).to(dtype=dtype, device=device)
-
-
 @pytest.mark.task("21.2")
 @few(25)
 @given(
@@ -158,7 +140,11 @@ def test_nms_matches_torchvision(learner, device, n, seed, threshold, dtype):
 NMS_CASES = {
     "IoU exactly equal to the threshold": ([[0, 0, 3, 1], [1, 0, 4, 1]], [0.9, 0.8], 0.5),
     "touching boxes, threshold 0": ([[0, 0, 1, 1], [1, 0, 2, 1], [5, 5, 6, 6]], [0.5, 0.7, 0.6], 0.0),
-    "a chain: the middle box is suppressed, the last is not": ([[0, 0, 2, 1], [1, 0, 3, 1], [2, 0, 4, 1]], [0.9, 0.8, 0.7], 0.3),
+    "a chain: the middle box is suppressed, the last is not": (
+        [[0, 0, 2, 1], [1, 0, 3, 1], [2, 0, 4, 1]],
+        [0.9, 0.8, 0.7],
+        0.3,
+    ),
     "scores in increasing order": ([[0, 0, 2, 2], [0, 0, 2, 2.5], [3, 3, 4, 4]], [0.1, 0.2, 0.3], 0.5),
     "one box": ([[1, 1, 2, 2]], [0.3], 0.5),
     "no boxes": ([], [], 0.5),
@@ -186,35 +172,6 @@ def test_nms_edge_cases(learner, device, case, dtype):
     )
 
 
-def nms_violation(keep: Any, boxes: torch.Tensor, scores: torch.Tensor, threshold: float, ge: bool = False) -> str | None:
-    """Why `keep` is not a result greedy NMS could give for SOME order of the tied scores, or None when it is.
-
-    A kept set is valid iff (a) it is listed by non-increasing score, (b) no two kept boxes overlap by more than the
-    threshold, and (c) every dropped box overlaps (IoU > threshold) a kept box whose score is >= its own: within a tie,
-    ordering the kept boxes first is always possible, and greedy NMS over such an order gives exactly this set.
-    """
-    if not isinstance(keep, torch.Tensor) or keep.dtype != torch.int64 or keep.dim() != 1:
-        return f"expected a 1-D int64 tensor of indices, got {show(keep) if isinstance(keep, torch.Tensor) else type(keep).__name__}"
-    kept = keep.cpu().tolist()
-    n = boxes.shape[0]
-    if any(i < 0 or i >= n for i in kept) or len(set(kept)) != len(kept):
-        return f"kept indices {kept} are not distinct indices into {n} boxes"
-    s = scores.cpu().tolist()
-    for a, b in zip(kept, kept[1:]):
-        if s[a] < s[b]:
-            return f"kept indices are not sorted by decreasing score: {a} (score {s[a]:.3g}) comes before {b} (score {s[b]:.3g})"
-    iou = torchvision.ops.box_iou(boxes, boxes).cpu()
-    over = (iou >= threshold) if ge else (iou > threshold)
-    for i, a in enumerate(kept):
-        for b in kept[i + 1 :]:
-            if over[a, b]:
-                return f"boxes {a} and {b} are both kept but overlap with IoU {iou[a, b]:.4g} > {threshold}"
-    for i in range(n):
-        if i not in kept and not any(over[i, j] and s[j] >= s[i] for j in kept):
-            return f"box {i} (score {s[i]:.3g}) was dropped, but no kept box with a score >= its own overlaps it with IoU > {threshold}"
-    return None
-
-
 @pytest.mark.task("21.2")
 @few(20)
 @given(
@@ -226,11 +183,15 @@ def nms_violation(keep: Any, boxes: torch.Tensor, scores: torch.Tensor, threshol
 )
 def test_nms_with_tied_scores_keeps_a_valid_set(learner, device, n, levels, seed, threshold, dtype):
     boxes = make_boxes(n, seed, dtype, device, span=6.0, grid=True)
-    scores = (torch.randint(0, levels, (n,), generator=seeded(seed + 3)).to(torch.float64) / levels + 0.25).to(dtype=dtype, device=device)
+    tiers = torch.randint(0, levels, (n,), generator=seeded(seed + 3)).to(torch.float64)
+    scores = (tiers / levels + 0.25).to(dtype=dtype, device=device)
     got = learner.run(R.call_nms, boxes, scores, threshold)
     problem = nms_violation(got, boxes, scores, threshold)
     if problem:
-        lines = [f"nms kept indices {show(got)}: {problem}", f"  for boxes={show(boxes)}, scores={show(scores)} (tied), iou_threshold={threshold}"]
+        lines = [
+            f"nms kept indices {show(got)}: {problem}",
+            f"  for boxes={show(boxes)}, scores={show(scores)} (tied), iou_threshold={threshold}",
+        ]
         if nms_violation(got, boxes, scores, threshold, ge=True) is None:
             lines.append(f"  this matches a known mistake: {next(iter(M.NMS_MISTAKES))}")
         lines.append(f"  hint: {NMS_HINT}")
@@ -263,7 +224,9 @@ def test_batched_nms_matches_torchvision(learner, device, n, categories, seed, t
 
 
 # ----------------------------------------------------------------------------------------------------------- 21.3
-CODER_HINT = "centres cx = x1 + 0.5*w; dx = wx*(gx - px)/pw, dw = ww*log(gw/pw); decode divides by the weights and clamps dw, dh"
+CODER_HINT = (
+    "centres cx = x1 + 0.5*w; dx = wx*(gx - px)/pw, dw = ww*log(gw/pw); decode divides by the weights and clamps dw, dh"
+)
 
 
 @pytest.mark.task("21.3")
@@ -287,12 +250,6 @@ def test_encode_matches_boxcoder(learner, device, n, seed, weights, dtype):
         inputs=f"reference_boxes={show(reference_boxes)}, proposals={show(proposals)}, weights={weights}",
         hint=CODER_HINT,
     )
-
-
-def make_codes(n: int, seed: int, weights, dtype, device, scale: float = 0.7) -> torch.Tensor:
-    """Codes whose unweighted dw, dh stay far below the clamp log(1000/16) ~ 4.14 (gradients away from the kink)."""
-    raw = torch.randn(n, 4, generator=seeded(seed), dtype=torch.float64) * scale
-    return (raw * torch.tensor(weights, dtype=torch.float64)).to(dtype=dtype, device=device)
 
 
 @pytest.mark.task("21.3")
@@ -319,7 +276,11 @@ def test_decode_matches_boxcoder(learner, device, n, seed, weights, dtype):
 
 
 DECODE_CASES = {
-    "dw and dh beyond the clamp": ([[0.1, -0.2, 6.0, 9.0], [0.0, 0.0, -1.0, 5.0]], [[0, 0, 10, 20], [5, 5, 8, 9]], (1.0, 1.0, 1.0, 1.0)),
+    "dw and dh beyond the clamp": (
+        [[0.1, -0.2, 6.0, 9.0], [0.0, 0.0, -1.0, 5.0]],
+        [[0, 0, 10, 20], [5, 5, 8, 9]],
+        (1.0, 1.0, 1.0, 1.0),
+    ),
     "weighted codes beyond the clamp": ([[1.0, 2.0, 30.0, 25.0]], [[10, 10, 50, 30]], (10.0, 10.0, 5.0, 5.0)),
     "zero codes give the boxes back": ([[0.0, 0.0, 0.0, 0.0]], [[3, 4, 7, 12]], (2.0, 0.5, 1.5, 3.0)),
 }
@@ -367,11 +328,20 @@ def test_detection_loss_matches_torch(learner, device, n, classes, seed, box_wei
     check_result(
         got,
         want,
-        mistakes_of(R.call_detection_loss, "detection_loss", M.LOSS_MISTAKES, logits, box_preds, labels, target_boxes, box_weight),
+        mistakes_of(
+            R.call_detection_loss,
+            "detection_loss",
+            M.LOSS_MISTAKES,
+            logits,
+            box_preds,
+            labels,
+            target_boxes,
+            box_weight,
+        ),
         what="detection_loss",
         inputs=f"class_logits={show(logits)}, box_preds={show(box_preds)}, target_labels={show(labels)}, "
         f"target_boxes={show(target_boxes)}, {weight_text}",
-        hint="cross_entropy(logits, labels) + box_weight * smooth_l1(box_preds, target_boxes, beta=1), both means over all elements",
+        hint="cross_entropy(logits, labels) + box_weight * smooth_l1(box_preds, target_boxes, beta=1), both means",
     )
 
 
@@ -404,13 +374,17 @@ def test_detector_trains_to_the_pass_marks(learner, device, curves):
     result = learner.run(R.train_detector, CAL.TRAIN_SEED, device.type, images)
     curves.yours = losses_of(result)
     if diverged(curves.yours):
-        raise AssertionError("the training loss became NaN or inf: check the outputs of TinyDetector (a sigmoid on the boxes keeps them in [0, 1])")
+        raise AssertionError(
+            "the training loss became NaN or inf: check the outputs of TinyDetector (a sigmoid on the boxes keeps them "
+            "in [0, 1])"
+        )
     n = images.shape[0]
     logits, pred_boxes = result["logits"], result["boxes"]
     if tuple(logits.shape) != (n, len(DETECTION_CLASSES)) or tuple(pred_boxes.shape) != (n, 4):
         raise AssertionError(
-            f"on {n} held-out images TinyDetector({len(DETECTION_CLASSES)}) returned class_logits {tuple(logits.shape)} and "
-            f"boxes {tuple(pred_boxes.shape)}; expected ({n}, {len(DETECTION_CLASSES)}) and ({n}, 4)"
+            f"on {n} held-out images TinyDetector({len(DETECTION_CLASSES)}) returned class_logits "
+            f"{tuple(logits.shape)} and boxes {tuple(pred_boxes.shape)}; expected ({n}, {len(DETECTION_CLASSES)}) and "
+            f"({n}, 4)"
         )
     metrics = CAL.detection_metrics(logits, pred_boxes, labels, boxes)
     marks = CAL.PASS_MARKS[21]
@@ -419,17 +393,21 @@ def test_detector_trains_to_the_pass_marks(learner, device, curves):
         text = f"class accuracy {metrics['accuracy']:.3f} < {marks['accuracy']}"
         predicted = logits.argmax(dim=1)
         if bool((predicted == predicted[0]).all()):
-            text += f" (it predicts '{DETECTION_CLASSES[int(predicted[0])]}' for every image, like a majority-class guess)"
+            name = DETECTION_CLASSES[int(predicted[0])]
+            text += f" (it predicts '{name}' for every image, like a majority-class guess)"
         failures.append(text)
     if metrics["mean_iou"] < marks["mean_iou"]:
         text = f"mean IoU {metrics['mean_iou']:.3f} < {marks['mean_iou']}"
         if float(pred_boxes.std(dim=0).max()) < 0.02:
-            text += " (its boxes hardly change from image to image, like the mean box: keep the spatial layout for the box head)"
+            text += (
+                " (its boxes hardly change from image to image, like the mean box: keep the spatial layout for the "
+                "box head)"
+            )
         failures.append(text)
     if failures:
         raise AssertionError(
             f"after the grader's training, on {n} held-out images: {'; '.join(failures)}; final training loss "
-            f"{curves.yours[-1] if curves.yours else float('nan'):.3f}. A small conv net trained for ~140 steps needs "
+            f"{final_loss(curves.yours):.3f}. A small conv net trained for ~140 steps needs "
             "BatchNorm2d after each conv to learn in time. "
             + reference_summary(record, ["accuracy", "mean_iou"])
         )

@@ -23,6 +23,7 @@ from grader.checks.vision_common import (
     check_value,
     diverged,
     few,
+    final_loss,
     losses_of,
     mistakes_of,
     reference_summary,
@@ -40,10 +41,13 @@ DICE_HINT = (
 
 
 def kwargs_text(kwargs: Mapping[str, Any]) -> str:
+    """', smooth=0.5, ignore_index=255' for the message describing a call."""
     return "".join(f", {k}={v!r}" for k, v in kwargs.items())
 
 
-def labels_with_ignored(shape: tuple[int, ...], classes: int, seed: int, ignore_index: int | None, fraction: float) -> torch.Tensor:
+def labels_with_ignored(
+    shape: tuple[int, ...], classes: int, seed: int, ignore_index: int | None, fraction: float
+) -> torch.Tensor:
     """Random int64 class labels of `shape`, about `fraction` of them set to ignore_index (at least one pixel valid)."""
     gen = seeded(seed)
     target = torch.randint(0, classes, shape, generator=gen)
@@ -68,8 +72,11 @@ def labels_with_ignored(shape: tuple[int, ...], classes: int, seed: int, ignore_
     scale=st.sampled_from([1.0, 4.0]),
     dtype=st.sampled_from(DTYPES),
 )
-def test_dice_loss_matches_reference(learner, reference, device, n, classes, h, w, seed, smooth, ignore_index, scale, dtype):
-    logits = (torch.randn(n, classes, h, w, generator=seeded(seed), dtype=torch.float64) * scale).to(dtype=dtype, device=device)
+def test_dice_loss_matches_reference(
+    learner, reference, device, n, classes, h, w, seed, smooth, ignore_index, scale, dtype
+):
+    logits = torch.randn(n, classes, h, w, generator=seeded(seed), dtype=torch.float64) * scale
+    logits = logits.to(dtype=dtype, device=device)
     target = labels_with_ignored((n, h, w), classes, seed + 1, ignore_index, 0.3).to(device)
     kwargs: dict[str, Any] = {}
     if smooth is not None:
@@ -105,8 +112,8 @@ def test_dice_loss_edge_cases(learner, reference, device, case, dtype):
         dtype=dtype, device=device
     )
     ignore_index = opts.get("ignore_index")
-    target = labels_with_ignored((n, h, w), opts.get("classes_used", classes), 12, ignore_index, opts.get("fraction", 0.0))
-    target = target.to(device)
+    used = opts.get("classes_used", classes)
+    target = labels_with_ignored((n, h, w), used, 12, ignore_index, opts.get("fraction", 0.0)).to(device)
     kwargs = {} if ignore_index is None else {"ignore_index": ignore_index}
     got = learner.run(R.call_dice_loss, logits, target, kwargs)
     want = R.call_dice_loss(reference, logits, target, kwargs)
@@ -121,7 +128,9 @@ def test_dice_loss_edge_cases(learner, reference, device, case, dtype):
 
 
 # ----------------------------------------------------------------------------------------------------------- 22.2
-METRIC_HINT = "confusion matrix over valid pixels (target != ignore_index), rows = target; iou = diag / (row + col - diag)"
+METRIC_HINT = (
+    "confusion matrix over valid pixels (target != ignore_index), rows = target; iou = diag / (row + col - diag)"
+)
 
 
 def metric_inputs(n, h, w, classes, seed, ignore_index, device) -> tuple[torch.Tensor, torch.Tensor, dict[str, Any]]:
@@ -133,7 +142,9 @@ def metric_inputs(n, h, w, classes, seed, ignore_index, device) -> tuple[torch.T
     return pred, target.to(device), kwargs
 
 
-def check_metrics(learner, reference, pred: torch.Tensor, target: torch.Tensor, classes: int, kwargs: dict[str, Any], label: str = "") -> None:
+def check_metrics(
+    learner, reference, pred: torch.Tensor, target: torch.Tensor, classes: int, kwargs: dict[str, Any], label: str = ""
+) -> None:
     """confusion_matrix, then mean_iou (iou, then miou), then pixel_accuracy, each against the reference."""
     inputs = f"pred={show(pred)}, target={show(target)}, num_classes={classes}{kwargs_text(kwargs)}"
     suffix = f" ({label})" if label else ""
@@ -152,7 +163,8 @@ def check_metrics(learner, reference, pred: torch.Tensor, target: torch.Tensor, 
     got = learner.run(R.call_mean_iou, pred, target, classes, kwargs)
     want = R.call_mean_iou(reference, pred, target, classes, kwargs)
     if not isinstance(got, list) or len(got) != 2:
-        raise AssertionError(f"mean_iou{suffix} must return a pair (miou, iou); it returned {show(got) if isinstance(got, torch.Tensor) else type(got).__name__}\n  for {inputs}")
+        returned = show(got) if isinstance(got, torch.Tensor) else type(got).__name__
+        raise AssertionError(f"mean_iou{suffix} must return a pair (miou, iou); it returned {returned}\n  for {inputs}")
     buggy = lambda: {k: f(pred, target, classes, **kwargs) for k, f in M.MEAN_IOU_MISTAKES.items()}  # noqa: E731
     check_value(
         got[1],
@@ -175,7 +187,10 @@ def check_metrics(learner, reference, pred: torch.Tensor, target: torch.Tensor, 
     want = R.call_pixel_accuracy(reference, pred, target, kwargs)
     if not isinstance(got, torch.Tensor) or not got.is_floating_point() or got.numel() != 1:
         text = show(got) if isinstance(got, torch.Tensor) else f"a {type(got).__name__}"
-        raise AssertionError(f"pixel_accuracy{suffix} must return a floating-point tensor holding one number; it returned {text}\n  for {inputs}")
+        raise AssertionError(
+            f"pixel_accuracy{suffix} must return a floating-point tensor holding one number; it returned {text}\n"
+            f"  for {inputs}"
+        )
     check_value(
         got.reshape(()).double(),
         want.double(),
@@ -239,8 +254,9 @@ def test_unet_output_shape(learner, device, kwargs, shape):
     if got != want:
         yours = tuple(got) if isinstance(got, list) else got
         raise AssertionError(
-            f"UNet({', '.join(f'{k}={v}' for k, v in kwargs.items())}) on input of shape {tuple(shape)} returned {yours}; "
-            f"expected logits of shape {tuple(want)} (same H, W as the input for any H, W divisible by 2**depth)"
+            f"UNet({', '.join(f'{k}={v}' for k, v in kwargs.items())}) on input of shape {tuple(shape)} returned "
+            f"{yours}; expected logits of shape {tuple(want)} (same H, W as the input for any H, W divisible by "
+            "2**depth)"
         )
 
 
@@ -256,20 +272,22 @@ def test_unet_trains_to_the_pass_mark(learner, device, curves):
         raise AssertionError("the training loss became NaN or inf")
     predicted = result["masks"]
     if not isinstance(predicted, torch.Tensor) or tuple(predicted.shape) != tuple(masks.shape):
-        raise AssertionError(f"predicted masks of shape {tuple(getattr(predicted, 'shape', ()))}, expected {tuple(masks.shape)}")
+        shape = tuple(getattr(predicted, "shape", ()))
+        raise AssertionError(f"predicted masks of shape {shape}, expected {tuple(masks.shape)}")
     metrics = CAL.segmentation_metrics(predicted, masks)
     mark = CAL.PASS_MARKS[22]["miou"]
     if metrics["miou"] >= mark:
         return
     c = len(SEGMENTATION_CLASSES)
-    cm = torch.bincount((masks * c + predicted.long().clamp(0, c - 1)).flatten(), minlength=c * c).reshape(c, c).double()
+    pairs = (masks * c + predicted.long().clamp(0, c - 1)).flatten()
+    cm = torch.bincount(pairs, minlength=c * c).reshape(c, c).double()
     iou = cm.diag() / (cm.sum(0) + cm.sum(1) - cm.diag())
     per_class = ", ".join(f"{name} {float(v):.2f}" for name, v in zip(SEGMENTATION_CLASSES, iou))
     text = f"mIoU {metrics['miou']:.3f} < {mark} on {masks.shape[0]} held-out images (IoU per class: {per_class})"
     if bool((predicted == predicted.flatten()[0]).all()):
         text += f"; it predicts '{SEGMENTATION_CLASSES[int(predicted.flatten()[0])]}' for every pixel, a constant mask"
     raise AssertionError(
-        f"after the grader's training: {text}; final training loss {curves.yours[-1] if curves.yours else float('nan'):.3f}. "
+        f"after the grader's training: {text}; final training loss {final_loss(curves.yours):.3f}. "
         "Each conv needs BatchNorm2d after it to learn in the grader's 64 steps, and skip connections carry the "
         "full-resolution detail the decoder needs for sharp boundaries. "
         + reference_summary(record, ["miou"])

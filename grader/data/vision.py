@@ -2,8 +2,8 @@
 
 - `make_detection_images` (topic 21): 64x64 RGB images holding one coloured shape each; the class is the shape's kind
   (rectangle, ellipse, triangle), the box its pixel extent.
-- `make_segmentation_images` (topic 22): RGB images holding two or three overlapping shapes and the per-pixel mask of
-  their kinds (0 = background).
+- `make_segmentation_images` (topic 22): 24x24 RGB images holding two or three overlapping shapes and the per-pixel
+  mask of their kinds (0 = background); each kind has its own colour family.
 - `make_glyphs` (topic 28): 32x32 grey digit glyphs 0-9 from a 5x7 bitmap font, randomly shifted, scaled, rotated and
   noised.
 
@@ -42,7 +42,9 @@ def _uniform(gen: torch.Generator, shape: tuple[int, ...], low: float, high: flo
     return low + (high - low) * torch.rand(shape, generator=gen, dtype=torch.float32)
 
 
-def _shape_masks(kind: torch.Tensor, x1: torch.Tensor, y1: torch.Tensor, w: torch.Tensor, h: torch.Tensor, size: int) -> torch.Tensor:
+def _shape_masks(
+    kind: torch.Tensor, x1: torch.Tensor, y1: torch.Tensor, w: torch.Tensor, h: torch.Tensor, size: int
+) -> torch.Tensor:
     """Boolean masks (n, size, size) of shapes of the given kinds (0 rectangle, 1 ellipse, 2 triangle) in their
     bounding rectangles (x1, y1, w, h in pixels); a pixel belongs to a shape when its centre does."""
     centres = torch.arange(size, dtype=torch.float32) + 0.5
@@ -77,7 +79,9 @@ def _kind_colours(gen: torch.Generator, kind: torch.Tensor) -> torch.Tensor:
     return (hue * _uniform(gen, (kind.shape[0], 1), 0.65, 1.0)).clamp(0.0, 1.0)
 
 
-def make_detection_images(n: int, seed: int, size: int = 64, noise: float = 0.04) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def make_detection_images(
+    n: int, seed: int, size: int = 64, noise: float = 0.04
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """`n` RGB images with one shape each, for object detection.
 
     Returns (images, labels, boxes): images (n, 3, size, size) float32 in [0, 1]; labels (n,) int64, the shape's kind
@@ -120,14 +124,14 @@ def make_segmentation_images(
 
     Returns (images, masks): images (n, 3, size, size) float32 in [0, 1]; masks (n, size, size) int64 with values in
     0..3 (index into SEGMENTATION_CLASSES: 0 background, 1 rectangle, 2 ellipse, 3 triangle). Shapes are size/4 to
-    size/2 pixels wide and high, each in its own bright colour, drawn in order so later shapes cover earlier ones (the
-    mask shows the shape on top). The background is a dark colour with Gaussian noise of std `noise`.
+    size/2 pixels wide and high, in a bright colour of their kind's family (reddish rectangles, greenish ellipses,
+    bluish triangles), drawn in order so later shapes cover earlier ones (the mask shows the shape on top). The
+    background is a dark colour; Gaussian noise of std `noise` covers the image.
     """
     gen = torch.Generator().manual_seed(seed)
-    images_bg = _uniform(gen, (n, 3), 0.0, 0.25)[:, :, None, None].expand(n, 3, size, size).clone()
+    images = _uniform(gen, (n, 3), 0.0, 0.25)[:, :, None, None].expand(n, 3, size, size).clone()
     masks = torch.zeros(n, size, size, dtype=torch.int64)
     count = torch.randint(2, max(max_shapes, 2) + 1, (n,), generator=gen)
-    images = images_bg
     for k in range(max(max_shapes, 2)):
         kind = torch.randint(0, 3, (n,), generator=gen)
         w = _uniform(gen, (n,), size / 4, size / 2)
@@ -237,14 +241,17 @@ def show_segmentation(n: int = 4, seed: int = 0) -> str:
     for img, mask in zip(images, masks):
         grid = ["".join(r) for r in _char_grid(img.mean(0), 1, 2)]
         mask_rows = ["".join(_MASK_CHARS[int(v)] for v in row) for row in mask[::2]]
-        out.append(_side_by_side([grid + ["image"], mask_rows + ["mask: . background, R rectangle, E ellipse, T triangle"]]))
+        legend = "mask: . background, R rectangle, E ellipse, T triangle"
+        out.append(_side_by_side([grid + ["image"], mask_rows + [legend]]))
     return "\n\n".join(out)
 
 
 def show_glyphs(n: int = 4, seed: int = 0) -> str:
     """A text picture of `n` glyph samples with their labels."""
     images, labels = make_glyphs(n, seed)
-    blocks = [["".join(r) for r in _char_grid(img[0], 1, 2)] + [f"label {int(label)}"] for img, label in zip(images, labels)]
+    blocks = [
+        ["".join(r) for r in _char_grid(img[0], 1, 2)] + [f"label {int(label)}"] for img, label in zip(images, labels)
+    ]
     return _side_by_side(blocks)
 
 

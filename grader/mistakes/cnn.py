@@ -76,7 +76,9 @@ def pool_zero_padding(input, kernel_size, stride=None, padding=0, dilation=1, ce
     return out[..., :oh, :ow]
 
 
-def _pool_with(*, ceil: bool | None = None, default_stride_one: bool = False, no_dilation: bool = False) -> Callable[..., torch.Tensor]:
+def _pool_with(
+    *, ceil: bool | None = None, default_stride_one: bool = False, no_dilation: bool = False
+) -> Callable[..., torch.Tensor]:
     def pool(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
         if default_stride_one and stride is None:
             stride = 1
@@ -101,10 +103,12 @@ OUTPUT_SIZE_MISTAKES: dict[str, Callable[..., int]] = {
         (size + 2 * padding - dilation * (kernel_size - 1) - 1) // stride
     ),
     "conv_output_size off by one (the - 1 is missing: n + 2p - d(k-1))": (
-        lambda size, kernel_size, stride=1, padding=0, dilation=1: (size + 2 * padding - dilation * (kernel_size - 1)) // stride + 1
+        lambda size, kernel_size, stride=1, padding=0, dilation=1: (
+            (size + 2 * padding - dilation * (kernel_size - 1)) // stride + 1
+        )
     ),
-    "dilation ignored (the kernel spans k pixels, not d*(k-1)+1)": lambda size, kernel_size, stride=1, padding=0, dilation=1: (
-        (size + 2 * padding - kernel_size) // stride + 1
+    "dilation ignored (the kernel spans k pixels, not d*(k-1)+1)": (
+        lambda size, kernel_size, stride=1, padding=0, dilation=1: (size + 2 * padding - kernel_size) // stride + 1
     ),
     "padding counted once (n + p instead of n + 2p)": lambda size, kernel_size, stride=1, padding=0, dilation=1: (
         (size + padding - dilation * (kernel_size - 1) - 1) // stride + 1
@@ -117,7 +121,12 @@ OUTPUT_SIZE_MISTAKES: dict[str, Callable[..., int]] = {
 
 # ----------------------------------------------------------------------------------------------------------- 28.4
 def lenet_parameter_count(
-    num_classes: int = 10, in_channels: int = 1, *, pad_first: bool = False, no_hidden: bool = False, conv_bias: bool = True
+    num_classes: int = 10,
+    in_channels: int = 1,
+    *,
+    pad_first: bool = False,
+    no_hidden: bool = False,
+    conv_bias: bool = True,
 ) -> int:
     """The parameter count of LeNet-5 variants: first conv padded by 2 (the 28x28 MNIST version: conv3 outputs 2x2),
     no FC-84 layer, convs without bias."""

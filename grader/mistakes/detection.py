@@ -16,7 +16,14 @@ CLIP = math.log(1000.0 / 16)
 
 
 # ----------------------------------------------------------------------------------------------------------- 21.1
-def iou(boxes1: torch.Tensor, boxes2: torch.Tensor, *, clamp: bool = True, plus_one: float = 0.0, subtract_inter: bool = True) -> torch.Tensor:
+def iou(
+    boxes1: torch.Tensor,
+    boxes2: torch.Tensor,
+    *,
+    clamp: bool = True,
+    plus_one: float = 0.0,
+    subtract_inter: bool = True,
+) -> torch.Tensor:
     """Pairwise IoU with the flagged mistakes: no clamp of negative overlaps, the +1 pixel convention, union = sum."""
     area = lambda b: (b[:, 2] - b[:, 0] + plus_one) * (b[:, 3] - b[:, 1] + plus_one)  # noqa: E731
     lt = torch.maximum(boxes1[:, None, :2], boxes2[None, :, :2])
@@ -70,8 +77,12 @@ def greedy_nms(
 
 
 NMS_MISTAKES: dict[str, Callable[..., torch.Tensor]] = {
-    "NMS with >= instead of > (a box whose IoU equals iou_threshold must be kept)": lambda b, s, t: greedy_nms(b, s, t, ge=True),
-    "NMS without sorting by score first (boxes visited in input order)": lambda b, s, t: greedy_nms(b, s, t, sort=False),
+    "NMS with >= instead of > (a box whose IoU equals iou_threshold must be kept)": lambda b, s, t: greedy_nms(
+        b, s, t, ge=True
+    ),
+    "NMS without sorting by score first (boxes visited in input order)": lambda b, s, t: greedy_nms(
+        b, s, t, sort=False
+    ),
     "NMS suppressing by every higher-scored box, even ones already suppressed": lambda b, s, t: greedy_nms(
         b, s, t, only_kept=False
     ),
@@ -112,7 +123,15 @@ def _centre_size(b: torch.Tensor, corner: bool = False):
     return b[:, 0] + 0.5 * w, b[:, 1] + 0.5 * h, w, h
 
 
-def encode(reference: torch.Tensor, proposals: torch.Tensor, weights=(1.0, 1.0, 1.0, 1.0), *, corner: bool = False, inverted: bool = False, divide: bool = False) -> torch.Tensor:
+def encode(
+    reference: torch.Tensor,
+    proposals: torch.Tensor,
+    weights=(1.0, 1.0, 1.0, 1.0),
+    *,
+    corner: bool = False,
+    inverted: bool = False,
+    divide: bool = False,
+) -> torch.Tensor:
     """encode_boxes with the flagged mistakes: x1/y1 as the centre, log(pw/gw), weights dividing."""
     wx, wy, ww, wh = (1 / w for w in weights) if divide else weights
     px, py, pw, ph = _centre_size(proposals, corner)
@@ -123,7 +142,10 @@ def encode(reference: torch.Tensor, proposals: torch.Tensor, weights=(1.0, 1.0, 
 
 
 def _encode_with(**flags: bool) -> Callable[..., torch.Tensor]:
-    return lambda reference_boxes, proposals, weights=(1.0, 1.0, 1.0, 1.0): encode(reference_boxes, proposals, weights, **flags)
+    def model(reference_boxes, proposals, weights=(1.0, 1.0, 1.0, 1.0)):
+        return encode(reference_boxes, proposals, weights, **flags)
+
+    return model
 
 
 ENCODE_MISTAKES: dict[str, Callable[..., torch.Tensor]] = {
@@ -133,7 +155,15 @@ ENCODE_MISTAKES: dict[str, Callable[..., torch.Tensor]] = {
 }
 
 
-def decode(codes: torch.Tensor, boxes: torch.Tensor, weights=(1.0, 1.0, 1.0, 1.0), *, clamp: bool = True, multiply: bool = False, corner: bool = False) -> torch.Tensor:
+def decode(
+    codes: torch.Tensor,
+    boxes: torch.Tensor,
+    weights=(1.0, 1.0, 1.0, 1.0),
+    *,
+    clamp: bool = True,
+    multiply: bool = False,
+    corner: bool = False,
+) -> torch.Tensor:
     """decode_boxes with the flagged mistakes: no clamp of dw/dh, weights multiplying, x1/y1 as the centre."""
     boxes = boxes.to(codes.dtype)
     wx, wy, ww, wh = (1 / w for w in weights) if multiply else weights

@@ -50,7 +50,9 @@ DICE_MISTAKES: dict[str, Callable[..., torch.Tensor]] = {
     "Dice computed per image and then averaged (the contract sums over all N*H*W pixels at once)": _dice_with(
         per_image=True
     ),
-    "ignore_index not handled: ignored pixels still counted (as class 0)": _dice_with(mask_probs=False, mask_target=False),
+    "ignore_index not handled: ignored pixels still counted (as class 0)": _dice_with(
+        mask_probs=False, mask_target=False
+    ),
     "ignore_index only removed from the target: ignored pixels' probabilities still counted in sum(p)": _dice_with(
         mask_probs=False
     ),
@@ -72,7 +74,9 @@ def confusion(
 
 CONFUSION_MISTAKES: dict[str, Callable[..., torch.Tensor]] = {
     "confusion matrix transposed (rows must be the target, columns the prediction)": (
-        lambda pred, target, num_classes, ignore_index=255: confusion(pred, target, num_classes, ignore_index, transposed=True)
+        lambda pred, target, num_classes, ignore_index=255: confusion(
+            pred, target, num_classes, ignore_index, transposed=True
+        )
     ),
 }
 
@@ -101,12 +105,15 @@ def iou_parts(
 
 
 def _iou_with(**flags: bool) -> Callable[..., tuple[torch.Tensor, torch.Tensor]]:
-    return lambda pred, target, num_classes, ignore_index=255: iou_parts(pred, target, num_classes, ignore_index, **flags)
+    def model(pred, target, num_classes, ignore_index=255):
+        return iou_parts(pred, target, num_classes, ignore_index, **flags)
+
+    return model
 
 
 MEAN_IOU_MISTAKES: dict[str, Callable[..., tuple[torch.Tensor, torch.Tensor]]] = {
-    "mIoU counting classes absent from both pred and target as IoU 0 (they are NaN and left out of the mean)": _iou_with(
-        absent_zero=True
+    "mIoU counting classes absent from both pred and target as IoU 0 (they are NaN and left out of the mean)": (
+        _iou_with(absent_zero=True)
     ),
     "IoU computed as TP / (TP + FP) (that is precision; IoU is TP / (TP + FP + FN))": _iou_with(precision=True),
     "ignore_index pixels not excluded (counted as class 0)": _iou_with(keep_ignored=True),

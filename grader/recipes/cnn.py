@@ -19,7 +19,9 @@ from grader.harness import report_progress
 from grader.recipes.common import forward_backward
 
 
-def call_conv2d(mod: Any, input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+def call_conv2d(
+    mod: Any, input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, kwargs: dict[str, Any]
+) -> dict[str, Any]:
     """mod.conv2d(input, weight, bias, **kwargs) (bias omitted when None) with gradients wrt input, weight and bias."""
     inputs = {"input": input, "weight": weight}
     if bias is None:

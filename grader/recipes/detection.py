@@ -21,7 +21,8 @@ from grader.recipes.common import forward_backward
 
 def call_box_iou(mod: Any, boxes1: torch.Tensor, boxes2: torch.Tensor) -> dict[str, Any]:
     """mod.box_iou(boxes1, boxes2) with gradients wrt both box sets."""
-    return forward_backward(lambda boxes1, boxes2: mod.box_iou(boxes1, boxes2), {"boxes1": boxes1, "boxes2": boxes2}, wrt=["boxes1", "boxes2"])
+    inputs = {"boxes1": boxes1, "boxes2": boxes2}
+    return forward_backward(lambda boxes1, boxes2: mod.box_iou(boxes1, boxes2), inputs, wrt=["boxes1", "boxes2"])
 
 
 def box_iou_values(mod: Any, boxes1: torch.Tensor, boxes2: torch.Tensor) -> Any:
@@ -36,13 +37,17 @@ def call_nms(mod: Any, boxes: torch.Tensor, scores: torch.Tensor, iou_threshold:
         return mod.nms(boxes, scores, iou_threshold)
 
 
-def call_batched_nms(mod: Any, boxes: torch.Tensor, scores: torch.Tensor, idxs: torch.Tensor, iou_threshold: float) -> Any:
+def call_batched_nms(
+    mod: Any, boxes: torch.Tensor, scores: torch.Tensor, idxs: torch.Tensor, iou_threshold: float
+) -> Any:
     """mod.batched_nms(boxes, scores, idxs, iou_threshold)."""
     with torch.no_grad():
         return mod.batched_nms(boxes, scores, idxs, iou_threshold)
 
 
-def call_encode(mod: Any, reference_boxes: torch.Tensor, proposals: torch.Tensor, weights: tuple[float, ...]) -> dict[str, Any]:
+def call_encode(
+    mod: Any, reference_boxes: torch.Tensor, proposals: torch.Tensor, weights: tuple[float, ...]
+) -> dict[str, Any]:
     """mod.encode_boxes(reference_boxes, proposals, weights=weights) with gradients wrt both inputs."""
     return forward_backward(
         lambda reference_boxes, proposals: mod.encode_boxes(reference_boxes, proposals, weights=tuple(weights)),
@@ -82,7 +87,9 @@ def call_detection_loss(
 def _outputs(out: Any) -> tuple[torch.Tensor, torch.Tensor]:
     """The (class_logits, boxes) pair of a TinyDetector forward, or a TypeError that says what came back instead."""
     if not isinstance(out, (tuple, list)) or len(out) != 2 or not all(isinstance(t, torch.Tensor) for t in out):
-        raise TypeError(f"TinyDetector.forward must return (class_logits, boxes), two tensors; it returned {_describe(out)}")
+        raise TypeError(
+            f"TinyDetector.forward must return (class_logits, boxes), two tensors; it returned {_describe(out)}"
+        )
     return out[0], out[1]
 
 

@@ -20,7 +20,9 @@ def call_dice_loss(mod: Any, logits: torch.Tensor, target: torch.Tensor, kwargs:
     return forward_backward(lambda logits: mod.dice_loss(logits, target, **kwargs), {"logits": logits}, wrt=["logits"])
 
 
-def call_confusion_matrix(mod: Any, pred: torch.Tensor, target: torch.Tensor, num_classes: int, kwargs: dict[str, Any]) -> Any:
+def call_confusion_matrix(
+    mod: Any, pred: torch.Tensor, target: torch.Tensor, num_classes: int, kwargs: dict[str, Any]
+) -> Any:
     """mod.confusion_matrix(pred, target, num_classes, **kwargs)."""
     return mod.confusion_matrix(pred, target, num_classes, **kwargs)
 
@@ -81,7 +83,9 @@ def train_unet(
     quarter of the steps. Returns {'losses': per-step training loss, 'masks': (B, H, W) int64 argmax predictions}.
     """
     with _one_thread():
-        return _train_unet(mod, seed, device_type, heldout_images, n_train, epochs, batch_size, lr, base_channels, depth)
+        return _train_unet(
+            mod, seed, device_type, heldout_images, n_train, epochs, batch_size, lr, base_channels, depth
+        )
 
 
 def _train_unet(

@@ -59,7 +59,9 @@ def batched_nms(boxes: torch.Tensor, scores: torch.Tensor, idxs: torch.Tensor, i
 
 # ----------------------------------------------------------------------------------------------------------- 21.3
 def encode_boxes(
-    reference_boxes: torch.Tensor, proposals: torch.Tensor, weights: tuple[float, float, float, float] = (1.0, 1.0, 1.0, 1.0)
+    reference_boxes: torch.Tensor,
+    proposals: torch.Tensor,
+    weights: tuple[float, float, float, float] = (1.0, 1.0, 1.0, 1.0),
 ) -> torch.Tensor:
     """Faster R-CNN regression targets that move each proposal onto its reference (ground-truth) box.
 

@@ -18,7 +18,9 @@ import torch.nn.functional as F
 
 
 # ----------------------------------------------------------------------------------------------------------- 22.1
-def dice_loss(logits: torch.Tensor, target: torch.Tensor, smooth: float = 1.0, ignore_index: int | None = None) -> torch.Tensor:
+def dice_loss(
+    logits: torch.Tensor, target: torch.Tensor, smooth: float = 1.0, ignore_index: int | None = None
+) -> torch.Tensor:
     """The soft multi-class Dice loss, a 0-dim tensor.
 
     logits: (N, C, H, W) float; target: (N, H, W) int64 class indices (or ignore_index).
@@ -32,7 +34,9 @@ def dice_loss(logits: torch.Tensor, target: torch.Tensor, smooth: float = 1.0, i
 
 
 # ----------------------------------------------------------------------------------------------------------- 22.2
-def confusion_matrix(pred: torch.Tensor, target: torch.Tensor, num_classes: int, ignore_index: int = 255) -> torch.Tensor:
+def confusion_matrix(
+    pred: torch.Tensor, target: torch.Tensor, num_classes: int, ignore_index: int = 255
+) -> torch.Tensor:
     """(C, C) int64 counts over the pixels whose target is not ignore_index: entry [t, p] counts the pixels of true
     class t predicted as class p (rows = target, columns = pred). pred and target: int64 tensors of the same shape,
     e.g. (N, H, W), values in [0, C) (target may also hold ignore_index)."""
@@ -66,8 +70,8 @@ class UNet(nn.Module):
     UNet(in_channels, num_classes, base_channels=16, depth=3): `depth` encoder levels whose channels go
     base_channels, 2*base_channels, ... (each halving the resolution), a bottleneck, and `depth` decoder levels that
     upsample and concatenate the encoder's feature map of the same resolution. Each level is two
-    (3x3 Conv2d, BatchNorm2d, ReLU) blocks: without BatchNorm it will not learn in the grader's few steps. forward(x (N, in_channels, H, W))
-    returns logits (N, num_classes, H, W) for any H and W divisible by 2**depth.
+    (3x3 Conv2d, BatchNorm2d, ReLU) blocks: without BatchNorm it will not learn in the grader's few steps.
+    forward(x (N, in_channels, H, W)) returns logits (N, num_classes, H, W) for any H, W divisible by 2**depth.
 
     The grader trains UNet(3, 4, base_channels=16, depth=2) (Adam, per-pixel cross entropy, 64 steps of 32 images of
     24x24, on one CPU thread) and needs mIoU >= 0.8 on held-out images.
