@@ -270,6 +270,8 @@ def test_app_options_reach_create_app(monkeypatch, data_dir):
     opened = []
 
     class FakeApp:
+        return_code = None
+
         def run(self):
             opened.append("ran")
 
