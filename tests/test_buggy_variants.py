@@ -1,6 +1,8 @@
 """Every known-buggy learner file under tests/buggy/ gets the verdict its header promises.
 
-Each file is a reference solution with one realistic bug; its first lines say what the grader must answer:
+Each file holds one realistic bug as an override: the definitions it replaces in the reference solution. The learner
+file graded is the solution with the override appended (later definitions win), so a variant states only its bug.
+Its first lines say what the grader must answer:
     # expect: 26.2 fail "'mean' divides by the number of targets"
 (status pass|fail|error|timeout|forbidden, then a substring of that task's message). Files are graded through the
 real runner and learner process; one process is reused across the files (they are our own code).
@@ -39,6 +41,19 @@ def topic_of(path: Path) -> int:
     return int(path.name.split("_", 1)[0])
 
 
+def learner_file_for(path: Path, folder: Path) -> Path:
+    """The reference solution with the variant's override appended, written as the learner's file in `folder`."""
+    topic = catalogs.builtin().topic(topic_of(path))
+    composed = folder / path.stem / topic.filename
+    composed.parent.mkdir(parents=True, exist_ok=True)
+    override = path.read_text(encoding="utf-8")
+    composed.write_text(
+        topic.solution_path.read_text(encoding="utf-8") + f"\n\n# ---- known-buggy override: {path.name}\n" + override,
+        encoding="utf-8",
+    )
+    return composed
+
+
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
 def test_header_is_well_formed(path):
     expected = expectations(path)
@@ -64,7 +79,8 @@ def shared(tmp_path_factory):
 def test_buggy_variant_is_diagnosed(path, shared):
     pool, workspace = shared
     expected = expectations(path)
-    verdict = grade(topic_of(path), workspace, tasks={t for t, _, _ in expected}, learner_file=path, pool=pool)
+    learner_file = learner_file_for(path, workspace / "variants")
+    verdict = grade(topic_of(path), workspace, tasks={t for t, _, _ in expected}, learner_file=learner_file, pool=pool)
     for tid, status, text in expected:
         result = verdict.task(tid)
         assert (result.status, text in result.message) == (status, True), (
