@@ -300,7 +300,9 @@ class ReviewScreen(Screen):
     def action_grade(self) -> None:
         """Grade the exercise of this card's topic in the background; the verdict appears here."""
         if self.card is not None:
-            self._verdict_panel().start(self.card.topic)
+            panel = self._verdict_panel()
+            panel.start(self.card.topic)
+            self.call_after_refresh(panel.scroll_visible)
             self.run_grader(self.card.topic)
 
     @work(exclusive=True, group="grade")
@@ -312,6 +314,7 @@ class ReviewScreen(Screen):
         panel = self._verdict_panel()
         if panel.topic == topic:
             panel.verdict = verdict
+            self.call_after_refresh(panel.scroll_visible)
 
     def action_toggle_typed(self) -> None:
         """Switch typed-answer mode (remembered for next time)."""
