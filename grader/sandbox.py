@@ -73,6 +73,7 @@ _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 # Files Python would run if the grader met them on its path later (a planted conftest.py, torch.py, a .pth): the
 # learner's code may write them only under the temporary directory, which nothing imports from.
 _CODE_SUFFIXES = (".py", ".pyc", ".pth", ".so")
+_REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _real(path: Any) -> str | None:
@@ -104,6 +105,9 @@ def install(config: dict[str, Any]) -> tuple[Callable[[str], None], Callable[[],
         untrusted_events["ctypes.call_function"] = "call native code"
     own_pid = str(os.getpid())
     temp_roots = tuple({os.path.realpath(p) for p in (os.environ.get("TMPDIR") or "/tmp", "/tmp", "/dev/shm")})
+    # The checkout and the environment hold code the grader imports; they may sit under /tmp (a CI clone), so they
+    # are refused even where the temporary directory would allow a write.
+    code_roots = tuple({os.path.realpath(p) for p in (_REPO_ROOT, sys.prefix, sys.base_prefix)})
     state: dict[str, Any] = {"untrusted": False, "exempt": ()}
     refusals: list[str] = []
 
@@ -129,7 +133,7 @@ def install(config: dict[str, Any]) -> tuple[Callable[[str], None], Callable[[],
             return
         if _under(real, write_protected) or _under(real, read_protected):
             refuse(f"write {real} ({event})")
-        if real.endswith(_CODE_SUFFIXES) and not _under(real, temp_roots):
+        if real.endswith(_CODE_SUFFIXES) and (not _under(real, temp_roots) or _under(real, code_roots)):
             refuse(f"write Python code outside the temporary directory: {real} ({event})")
 
     def hook(event: str, args: tuple[Any, ...]) -> None:
