@@ -9,23 +9,16 @@ import pytest
 import torch
 import torch.nn.functional as F
 import torchvision
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
-from hypothesis.control import current_build_context
 
 from grader import calibrate_tabular as C
+from grader.checks.common import few, known, require
 from grader.compare import assert_same, default_tolerances, mismatch, scaled_atol
 from grader.mistakes import imbalance as M
 from grader.recipes import imbalance as R
 
-FEW = settings(
-    derandomize=True,
-    deadline=None,
-    max_examples=15,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-    report_multiple_bugs=False,
-    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
-)
+FEW = few(15)
 DTYPES = st.sampled_from([torch.float32, torch.float64])
 TORCHVISION = SimpleNamespace(sigmoid_focal_loss=torchvision.ops.sigmoid_focal_loss)
 
@@ -36,34 +29,6 @@ def cross_entropy_as_focal(logits, target, gamma=2.0, alpha=None, reduction="mea
 
 
 TORCH_CE = SimpleNamespace(focal_loss=cross_entropy_as_focal)
-
-
-
-def require(ok: bool, message: str) -> None:
-    """Fail the check with exactly `message` (a plain assert would add pytest's rewritten expression to it)."""
-    if not ok:
-        raise AssertionError(message)
-
-
-def final_example() -> bool:
-    """False while hypothesis is still searching or shrinking: mistakes are only worth naming for the last input."""
-    try:
-        return bool(current_build_context().is_final)
-    except Exception:
-        return True
-
-
-def known(recipe, table: dict, name: str, *args) -> dict:
-    """The recipe's result for each known mistake (those that cannot run on this input are left out)."""
-    if not final_example():
-        return {}
-    out = {}
-    for label, fn in table.items():
-        try:
-            out[label] = recipe(SimpleNamespace(**{name: fn}), *args)
-        except Exception:
-            continue
-    return out
 
 
 def check_loss(got: dict, want: dict, mistakes, *, what: str, inputs: str, wrt: str, rtol=None, atol=None, hint=""):

@@ -13,10 +13,10 @@ from typing import Any, Callable, Mapping
 import pytest
 import torch
 import torch.nn.functional as F
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
-from hypothesis.control import current_build_context
 
+from grader.checks.common import few, final_example, randn, run_mistakes
 from grader.compare import assert_same, mismatch, scaled_atol
 from grader.mistakes import cross_entropy as M
 from grader.recipes import cross_entropy as R
@@ -28,30 +28,7 @@ TORCH = SimpleNamespace(
     binary_cross_entropy_with_logits=F.binary_cross_entropy_with_logits,
 )
 DTYPES = [torch.float32, torch.float64]
-# Shrinking stays on (the smallest failing input is the most readable); hunting for more bugs and the explain phase
-# are off: each costs many more calls to the learner's code for little to show.
-FEW = settings(
-    derandomize=True,
-    deadline=None,
-    max_examples=15,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-    report_multiple_bugs=False,
-    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
-)
-
-
-def randn(shape, seed: int, dtype: torch.dtype, device: torch.device, scale: float = 1.0) -> torch.Tensor:
-    """Seeded standard-normal tensor (times `scale`), drawn in float64 on the CPU: every device sees the same values."""
-    gen = torch.Generator().manual_seed(seed)
-    return (torch.randn(tuple(shape), generator=gen, dtype=torch.float64) * scale).to(dtype=dtype, device=device)
-
-
-def final_example() -> bool:
-    """False while hypothesis is still searching or shrinking: known mistakes are named for the final input only."""
-    try:
-        return bool(current_build_context().is_final)
-    except Exception:  # not inside a hypothesis test: every call is final
-        return True
+FEW = few(15)
 
 
 def _pick(result: Any, key: tuple[str, ...]) -> Any:
@@ -83,17 +60,6 @@ def check_result(
         if expected is not None and actual is None and key[0] == "grads":
             hint = hint or f"your result does not depend on {key[1]} through autograd (a detach, .item() or .data?)"
         assert_same(actual, expected, what=label, inputs=inputs, atol=atol, mistakes=known, hint=hint)
-
-
-def run_mistakes(recipe: Callable[..., Any], fn_name: str, table: Mapping[str, Callable], *args: Any) -> dict[str, Any]:
-    """The recipe's result for each known mistake; mistakes that cannot run on this input are left out."""
-    out = {}
-    for name, fn in table.items():
-        try:
-            out[name] = recipe(SimpleNamespace(**{fn_name: fn}), *args)
-        except Exception:
-            continue
-    return out
 
 
 # ----------------------------------------------------------------------------------------------------------- 26.1

@@ -14,10 +14,10 @@ from typing import Any, Callable, Mapping
 
 import pytest
 import torch
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
-from hypothesis.control import current_build_context
 
+from grader.checks.common import few, final_example
 from grader.compare import assert_same, mismatch
 from grader.data import sequences
 from grader.manifest import PACKAGE_DIR
@@ -25,26 +25,11 @@ from grader.mistakes import rnn as M
 from grader.recipes import rnn as R
 
 DTYPES = [torch.float32, torch.float64]
-FEW = settings(
-    derandomize=True,
-    deadline=None,
-    max_examples=15,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-    report_multiple_bugs=False,
-    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
-)
+FEW = few(15)
 OUT_NAMES = {"RNNCell": None, "RNN": ("output", "h_n"), "LSTMCell": ("h'", "c'")}
 MISTAKES = {"RNNCell": M.RNN_CELL_MISTAKES, "RNN": M.RNN_MISTAKES, "LSTMCell": M.LSTM_CELL_MISTAKES}
 CALIBRATION_PATH = PACKAGE_DIR / "calibration" / "27.json"
 PASS_MARK = 0.95  # the contract's accuracy for 27.4
-
-
-def final_example() -> bool:
-    """False while hypothesis is still searching or shrinking: known mistakes are named for the final input only."""
-    try:
-        return bool(current_build_context().is_final)
-    except Exception:  # not inside a hypothesis test: every call is final
-        return True
 
 
 def kwargs_text(kwargs: Mapping[str, Any]) -> str:

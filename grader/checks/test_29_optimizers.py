@@ -15,32 +15,17 @@ from typing import Any, Mapping
 
 import pytest
 import torch
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
-from hypothesis.control import current_build_context
 
+from grader.checks.common import few, final_example
 from grader.compare import assert_same, mismatch
 from grader.mistakes import optimizers as M
 from grader.recipes import optimizers as R
 
 STEPS = 50
 TASKS = {"SGD": "29.1", "Adam": "29.2", "AdamW": "29.3", "RMSprop": "29.4", "Adagrad": "29.5"}
-FEW = settings(
-    derandomize=True,
-    deadline=None,
-    max_examples=4,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-    report_multiple_bugs=False,
-    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
-)
-
-
-def final_example() -> bool:
-    """False while hypothesis is still searching or shrinking: known mistakes are named for the final input only."""
-    try:
-        return bool(current_build_context().is_final)
-    except Exception:  # not inside a hypothesis test: every call is final
-        return True
+FEW = few(4)
 
 
 def two_groups(**group1: Any) -> list[dict[str, Any]]:

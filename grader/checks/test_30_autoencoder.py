@@ -6,45 +6,17 @@ from types import SimpleNamespace
 
 import pytest
 import torch
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
-from hypothesis.control import current_build_context
 
 from grader import calibrate_tabular as C
+from grader.checks.common import few, final_example, randn, require
 from grader.compare import assert_same, mismatch
 from grader.mistakes import autoencoder as M
 from grader.recipes import autoencoder as R
 
-FEW = settings(
-    derandomize=True,
-    deadline=None,
-    max_examples=15,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-    report_multiple_bugs=False,
-    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
-)
+FEW = few(15)
 DTYPES = st.sampled_from([torch.float32, torch.float64])
-
-
-def randn(shape, seed: int, dtype: torch.dtype = torch.float32, device: torch.device | str = "cpu") -> torch.Tensor:
-    """Seeded standard-normal tensor drawn in float64 on the CPU, so every device sees the same values."""
-    gen = torch.Generator().manual_seed(seed)
-    return torch.randn(tuple(shape), generator=gen, dtype=torch.float64).to(dtype=dtype, device=device)
-
-
-
-def require(ok: bool, message: str) -> None:
-    """Fail the check with exactly `message` (a plain assert would add pytest's rewritten expression to it)."""
-    if not ok:
-        raise AssertionError(message)
-
-
-def final_example() -> bool:
-    """False while hypothesis is still searching or shrinking: mistakes are only worth naming for the last input."""
-    try:
-        return bool(current_build_context().is_final)
-    except Exception:
-        return True
 
 
 def shape_of(x) -> str:

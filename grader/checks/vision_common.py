@@ -11,33 +11,11 @@ from types import SimpleNamespace
 from typing import Any, Callable, Iterator, Mapping
 
 import torch
-from hypothesis import HealthCheck, Phase, settings
-from hypothesis.control import current_build_context
 
+from grader.checks.common import few, final_example, run_mistakes  # noqa: F401 (few: re-exported to the vision checks)
 from grader.compare import assert_same, mismatch
 
 DTYPES = [torch.float32, torch.float64]
-
-
-def few(max_examples: int) -> settings:
-    """Derandomized hypothesis settings with a small example budget; shrinking stays on (the smallest failing input is
-    the most readable), hunting for further bugs is off (each costs more calls to the learner's code)."""
-    return settings(
-        derandomize=True,
-        deadline=None,
-        max_examples=max_examples,
-        suppress_health_check=[HealthCheck.function_scoped_fixture],
-        report_multiple_bugs=False,
-        phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
-    )
-
-
-def final_example() -> bool:
-    """False while hypothesis is still searching or shrinking: known mistakes are named for the last input only."""
-    try:
-        return bool(current_build_context().is_final)
-    except Exception:  # not inside a hypothesis test: every call is final
-        return True
 
 
 @contextmanager
@@ -156,13 +134,7 @@ def mistakes_of(
     """A lazy {mistake: recipe(namespace(attr=model), *args)} over the known mistake models of a function."""
 
     def compute() -> dict[str, Any]:
-        out = {}
-        for name, model in models.items():
-            try:
-                out[name] = recipe(namespace(**{attr: model}), *args)
-            except Exception:
-                continue
-        return out
+        return run_mistakes(recipe, attr, models, *args)
 
     return compute
 

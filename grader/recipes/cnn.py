@@ -7,16 +7,14 @@ references for 28.1 and 28.2, are called by the checks, never here.
 
 from __future__ import annotations
 
-import math
-from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 import torch
 import torch.nn.functional as F
 
 from grader.data.vision import GLYPH_CLASSES, make_glyphs
-from grader.harness import report_progress
 from grader.recipes.common import forward_backward
+from grader.recipes.training import one_thread, predict_classes, train_minibatches
 
 
 def call_conv2d(
@@ -59,19 +57,7 @@ def lenet_summary(mod: Any, num_classes: int, in_channels: int, device_type: str
     }
 
 
-
-@contextmanager
-def _one_thread() -> Iterator[None]:
-    """Train on one intra-op thread: these small models gain little from a second thread, and threads that spin while
-    other processes hold the cores (pytest -n 2 on 2 cores) make training several times slower."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
-
-
+@one_thread()
 def train_lenet(
     mod: Any,
     seed: int,
@@ -87,43 +73,15 @@ def train_lenet(
     Loop: Adam(lr), cross entropy, shuffled mini-batches, the learning rate divided by 10 for the last quarter of the
     steps. Returns {'losses': per-step training loss, 'predictions': (B,) int64 argmax classes}.
     """
-    with _one_thread():
-        return _train_lenet(mod, seed, device_type, heldout_images, n_train, epochs, batch_size, lr)
-
-
-def _train_lenet(
-    mod: Any,
-    seed: int,
-    device_type: str,
-    heldout_images: torch.Tensor,
-    n_train: int = 4000,
-    epochs: int = 3,
-    batch_size: int = 64,
-    lr: float = 3e-3,
-) -> dict[str, Any]:
     device = torch.device(device_type)
     images, labels = make_glyphs(n_train, seed)
     torch.manual_seed(seed)
     model = mod.LeNet5(num_classes=len(GLYPH_CLASSES), in_channels=1).to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    total = epochs * math.ceil(n_train / batch_size)
-    scheduler = torch.optim.lr_scheduler.MultiStepLR(optimizer, milestones=[int(0.75 * total)], gamma=0.1)
-    order = torch.Generator().manual_seed(seed)
-    losses: list[float] = []
-    model.train()
-    for _ in range(epochs):
-        perm = torch.randperm(n_train, generator=order)
-        for start in range(0, n_train, batch_size):
-            idx = perm[start : start + batch_size]
-            loss = F.cross_entropy(model(images[idx].to(device)), labels[idx].to(device))
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            scheduler.step()
-            losses.append(float(loss.detach()))
-            if len(losses) % 10 == 0 or len(losses) == total:
-                report_progress(len(losses), total, losses[-1])
-    model.eval()
-    with torch.no_grad():
-        predictions = [model(chunk.to(device)).argmax(dim=1).cpu() for chunk in heldout_images.split(250)]
-    return {"losses": losses, "predictions": torch.cat(predictions)}
+
+    def batch_loss(idx: torch.Tensor) -> torch.Tensor:
+        return F.cross_entropy(model(images[idx].to(device)), labels[idx].to(device))
+
+    losses = train_minibatches(
+        model, batch_loss, seed=seed, n_train=n_train, epochs=epochs, batch_size=batch_size, lr=lr, report_every=10
+    )
+    return {"losses": losses, "predictions": predict_classes(model, heldout_images, device, 250)}

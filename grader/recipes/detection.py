@@ -7,16 +7,14 @@ by the checks, never here.
 
 from __future__ import annotations
 
-import math
-from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 import torch
 import torch.nn.functional as F
 
 from grader.data.vision import DETECTION_CLASSES, make_detection_images
-from grader.harness import report_progress
 from grader.recipes.common import forward_backward
+from grader.recipes.training import one_thread, train_minibatches
 
 
 def call_box_iou(mod: Any, boxes1: torch.Tensor, boxes2: torch.Tensor) -> dict[str, Any]:
@@ -121,19 +119,7 @@ def detector_output_shapes(mod: Any, num_classes: int, batch: int, device_type: 
     }
 
 
-
-@contextmanager
-def _one_thread() -> Iterator[None]:
-    """Train on one intra-op thread: these small models gain little from a second thread, and threads that spin while
-    other processes hold the cores (pytest -n 2 on 2 cores) make training several times slower."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
-
-
+@one_thread()
 def train_detector(
     mod: Any,
     seed: int,
@@ -152,46 +138,18 @@ def train_detector(
     divided by 10 for the last quarter of the steps. Returns {'losses': per-step training loss, 'logits': (B, 3),
     'boxes': (B, 4)} for the held-out images (float32, CPU).
     """
-    with _one_thread():
-        return _train_detector(mod, seed, device_type, heldout_images, n_train, epochs, batch_size, lr, box_weight)
-
-
-def _train_detector(
-    mod: Any,
-    seed: int,
-    device_type: str,
-    heldout_images: torch.Tensor,
-    n_train: int = 3000,
-    epochs: int = 3,
-    batch_size: int = 64,
-    lr: float = 3e-3,
-    box_weight: float = 5.0,
-) -> dict[str, Any]:
     device = torch.device(device_type)
     images, labels, boxes = make_detection_images(n_train, seed)
     torch.manual_seed(seed)
     model = mod.TinyDetector(len(DETECTION_CLASSES)).to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    steps_per_epoch = math.ceil(n_train / batch_size)
-    total = epochs * steps_per_epoch
-    scheduler = torch.optim.lr_scheduler.MultiStepLR(optimizer, milestones=[int(0.75 * total)], gamma=0.1)
-    order = torch.Generator().manual_seed(seed)
-    losses: list[float] = []
-    model.train()
-    for _ in range(epochs):
-        perm = torch.randperm(n_train, generator=order)
-        for start in range(0, n_train, batch_size):
-            idx = perm[start : start + batch_size]
-            logits, pred = _outputs(model(images[idx].to(device)))
-            loss = F.cross_entropy(logits, labels[idx].to(device)) + box_weight * F.l1_loss(pred, boxes[idx].to(device))
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            scheduler.step()
-            losses.append(float(loss.detach()))
-            if len(losses) % 5 == 0 or len(losses) == total:
-                report_progress(len(losses), total, losses[-1])
-    model.eval()
+
+    def batch_loss(idx: torch.Tensor) -> torch.Tensor:
+        logits, pred = _outputs(model(images[idx].to(device)))
+        return F.cross_entropy(logits, labels[idx].to(device)) + box_weight * F.l1_loss(pred, boxes[idx].to(device))
+
+    losses = train_minibatches(
+        model, batch_loss, seed=seed, n_train=n_train, epochs=epochs, batch_size=batch_size, lr=lr, report_every=5
+    )
     all_logits, all_boxes = [], []
     with torch.no_grad():
         for chunk in heldout_images.split(100):

@@ -3,16 +3,14 @@ train their UNet with the grader's loop. They run where the learner's code runs.
 
 from __future__ import annotations
 
-import math
-from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 import torch
 import torch.nn.functional as F
 
 from grader.data.vision import SEGMENTATION_CLASSES, make_segmentation_images
-from grader.harness import report_progress
 from grader.recipes.common import forward_backward
+from grader.recipes.training import one_thread, predict_classes, train_minibatches
 
 
 def call_dice_loss(mod: Any, logits: torch.Tensor, target: torch.Tensor, kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -51,19 +49,7 @@ def unet_output_shape(mod: Any, kwargs: dict[str, Any], shape: list[int], device
     return list(out.shape)
 
 
-
-@contextmanager
-def _one_thread() -> Iterator[None]:
-    """Train on one intra-op thread: these small models gain little from a second thread, and threads that spin while
-    other processes hold the cores (pytest -n 2 on 2 cores) make training several times slower."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
-
-
+@one_thread()
 def train_unet(
     mod: Any,
     seed: int,
@@ -82,48 +68,15 @@ def train_unet(
     Loop: Adam(lr), per-pixel cross entropy, shuffled mini-batches, the learning rate divided by 10 for the last
     quarter of the steps. Returns {'losses': per-step training loss, 'masks': (B, H, W) int64 argmax predictions}.
     """
-    with _one_thread():
-        return _train_unet(
-            mod, seed, device_type, heldout_images, n_train, epochs, batch_size, lr, base_channels, depth
-        )
-
-
-def _train_unet(
-    mod: Any,
-    seed: int,
-    device_type: str,
-    heldout_images: torch.Tensor,
-    n_train: int = 1024,
-    epochs: int = 2,
-    batch_size: int = 32,
-    lr: float = 3e-3,
-    base_channels: int = 16,
-    depth: int = 2,
-) -> dict[str, Any]:
     device = torch.device(device_type)
     images, masks = make_segmentation_images(n_train, seed)
     torch.manual_seed(seed)
     model = mod.UNet(3, len(SEGMENTATION_CLASSES), base_channels=base_channels, depth=depth).to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    total = epochs * math.ceil(n_train / batch_size)
-    scheduler = torch.optim.lr_scheduler.MultiStepLR(optimizer, milestones=[int(0.75 * total)], gamma=0.1)
-    order = torch.Generator().manual_seed(seed)
-    losses: list[float] = []
-    model.train()
-    for _ in range(epochs):
-        perm = torch.randperm(n_train, generator=order)
-        for start in range(0, n_train, batch_size):
-            idx = perm[start : start + batch_size]
-            logits = model(images[idx].to(device))
-            loss = F.cross_entropy(logits, masks[idx].to(device))
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            scheduler.step()
-            losses.append(float(loss.detach()))
-            if len(losses) % 4 == 0 or len(losses) == total:
-                report_progress(len(losses), total, losses[-1])
-    model.eval()
-    with torch.no_grad():
-        predicted = [model(chunk.to(device)).argmax(dim=1).cpu() for chunk in heldout_images.split(100)]
-    return {"losses": losses, "masks": torch.cat(predicted)}
+
+    def batch_loss(idx: torch.Tensor) -> torch.Tensor:
+        return F.cross_entropy(model(images[idx].to(device)), masks[idx].to(device))
+
+    losses = train_minibatches(
+        model, batch_loss, seed=seed, n_train=n_train, epochs=epochs, batch_size=batch_size, lr=lr, report_every=4
+    )
+    return {"losses": losses, "masks": predict_classes(model, heldout_images, device, 100)}
