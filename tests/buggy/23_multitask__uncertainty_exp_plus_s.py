@@ -5,16 +5,8 @@ import torch
 from torch import nn
 
 
-class UncertaintyWeighting(nn.Module):
-    """Weights T task losses by learned uncertainties: sum_i exp(-s_i) * L_i + s_i with s_i = log sigma_i^2.
-
-    exp(-s) down-weights a noisy task; the + s term stops the trivial solution s -> infinity (all weights 0).
-    Learning s = log variance rather than sigma keeps the weight positive without a constraint.
-    """
-
-    def __init__(self, num_tasks: int):
-        super().__init__()
-        self.log_vars = nn.Parameter(torch.zeros(num_tasks))
+class UncertaintyWeighting(UncertaintyWeighting):
+    """The reference UncertaintyWeighting with the bug below."""
 
     def forward(self, losses: torch.Tensor) -> torch.Tensor:
         return (torch.exp(self.log_vars) * losses + self.log_vars).sum()

@@ -8,23 +8,8 @@ from torch import nn
 
 
 # ----------------------------------------------------------------------------------------------------------- 27.1
-class RNNCell(nn.Module):
-    """One step of an Elman RNN: h' = act(x W_ih^T + b_ih + h W_hh^T + b_hh)."""
-
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, nonlinearity: str = "tanh") -> None:
-        super().__init__()
-        self.input_size, self.hidden_size, self.bias, self.nonlinearity = input_size, hidden_size, bias, nonlinearity
-        self._act = _activation(nonlinearity)
-        self.weight_ih = nn.Parameter(torch.empty(hidden_size, input_size))
-        self.weight_hh = nn.Parameter(torch.empty(hidden_size, hidden_size))
-        if bias:
-            # Two biases where one would do: torch keeps both (cuDNN's layout), so state_dicts line up.
-            self.bias_ih = nn.Parameter(torch.empty(hidden_size))
-            self.bias_hh = nn.Parameter(torch.empty(hidden_size))
-        else:
-            self.register_parameter("bias_ih", None)
-            self.register_parameter("bias_hh", None)
-        _init_uniform(self, hidden_size)
+class RNNCell(RNNCell):
+    """The reference RNNCell with the bug below."""
 
     def forward(self, input: torch.Tensor, hx: torch.Tensor | None = None) -> torch.Tensor:
         """input (B, I) or (I,); hx (B, H) or (H,), zeros when None. Returns h' shaped like hx."""

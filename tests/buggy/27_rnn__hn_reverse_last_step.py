@@ -8,44 +8,8 @@ from torch import nn
 
 
 # ----------------------------------------------------------------------------------------------------------- 27.2
-class RNN(nn.Module):
-    """A multi-layer, optionally bidirectional Elman RNN with torch.nn.RNN's parameters and input/output layout."""
-
-    def __init__(
-        self,
-        input_size: int,
-        hidden_size: int,
-        num_layers: int = 1,
-        nonlinearity: str = "tanh",
-        bias: bool = True,
-        batch_first: bool = False,
-        bidirectional: bool = False,
-    ) -> None:
-        super().__init__()
-        self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
-        self.nonlinearity, self.bias = nonlinearity, bias
-        self.batch_first, self.bidirectional = batch_first, bidirectional
-        self._act = _activation(nonlinearity)
-        self.num_directions = 2 if bidirectional else 1
-        for layer in range(num_layers):
-            # Layer 0 reads the input; deeper layers read the previous layer's output, both directions concatenated.
-            layer_input = input_size if layer == 0 else hidden_size * self.num_directions
-            for suffix in self._suffixes(layer):
-                setattr(self, f"weight_ih{suffix}", nn.Parameter(torch.empty(hidden_size, layer_input)))
-                setattr(self, f"weight_hh{suffix}", nn.Parameter(torch.empty(hidden_size, hidden_size)))
-                if bias:
-                    setattr(self, f"bias_ih{suffix}", nn.Parameter(torch.empty(hidden_size)))
-                    setattr(self, f"bias_hh{suffix}", nn.Parameter(torch.empty(hidden_size)))
-        _init_uniform(self, hidden_size)
-
-    def _suffixes(self, layer: int) -> list[str]:
-        return [f"_l{layer}"] + ([f"_l{layer}_reverse"] if self.bidirectional else [])
-
-    def _weights(self, suffix: str):
-        w_ih, w_hh = getattr(self, f"weight_ih{suffix}"), getattr(self, f"weight_hh{suffix}")
-        if not self.bias:
-            return w_ih, w_hh, None, None
-        return w_ih, w_hh, getattr(self, f"bias_ih{suffix}"), getattr(self, f"bias_hh{suffix}")
+class RNN(RNN):
+    """The reference RNN with the bug below."""
 
     def forward(self, input: torch.Tensor, hx: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         """input (T, B, I), (B, T, I) when batch_first, or unbatched (T, I); hx (L*D, B, H) or (L*D, H).

@@ -8,21 +8,8 @@ from torch import nn
 
 
 # ----------------------------------------------------------------------------------------------------------- 27.3
-class LSTMCell(nn.Module):
-    """One LSTM step. The 4H rows of weight_ih / weight_hh / biases are the gates i, f, g, o, in that order."""
-
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True) -> None:
-        super().__init__()
-        self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
-        self.weight_ih = nn.Parameter(torch.empty(4 * hidden_size, input_size))
-        self.weight_hh = nn.Parameter(torch.empty(4 * hidden_size, hidden_size))
-        if bias:
-            self.bias_ih = nn.Parameter(torch.empty(4 * hidden_size))
-            self.bias_hh = nn.Parameter(torch.empty(4 * hidden_size))
-        else:
-            self.register_parameter("bias_ih", None)
-            self.register_parameter("bias_hh", None)
-        _init_uniform(self, hidden_size)
+class LSTMCell(LSTMCell):
+    """The reference LSTMCell with the bug below."""
 
     def forward(
         self, input: torch.Tensor, hx: tuple[torch.Tensor, torch.Tensor] | None = None

@@ -6,23 +6,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
-class LeNet5(nn.Module):
-    """LeNet-5 for 32x32 input: conv 6@5x5, pool, conv 16@5x5, pool, conv 120@5x5, FC 84, FC num_classes
-    (61,706 parameters for 10 classes and 1 channel)."""
-
-    def __init__(self, num_classes: int = 10, in_channels: int = 1):
-        super().__init__()
-        self.features = nn.Sequential(
-            nn.Conv2d(in_channels, 6, kernel_size=5),  # 32 -> 28
-            nn.ReLU(),
-            nn.MaxPool2d(2),  # 28 -> 14
-            nn.Conv2d(6, 16, kernel_size=5),  # 14 -> 10
-            nn.ReLU(),
-            nn.MaxPool2d(2),  # 10 -> 5
-            nn.Conv2d(16, 120, kernel_size=5),  # 5 -> 1: a conv whose kernel covers the whole map, i.e. fully connected
-            nn.ReLU(),
-        )
-        self.classifier = nn.Sequential(nn.Flatten(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, num_classes))
+class LeNet5(LeNet5):
+    """The reference LeNet5 with the bug below."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """x (N, in_channels, 32, 32) -> logits (N, num_classes)."""

@@ -6,22 +6,8 @@ import torch
 from torch.optim import Optimizer
 
 
-class Adam(Optimizer):
-    """Adam (Kingma & Ba) with L2 weight decay, AMSGrad and maximize."""
-
-    def __init__(
-        self,
-        params: Iterable,
-        lr: float = 1e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 0,
-        amsgrad: bool = False,
-        maximize: bool = False,
-    ) -> None:
-        _check_adam_args(lr, betas, eps, weight_decay)
-        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize)
-        super().__init__(params, defaults)
+class Adam(Adam):
+    """The reference Adam with the bug below."""
 
     @torch.no_grad()
     def step(self, closure: Callable[[], torch.Tensor] | None = None) -> torch.Tensor | None:

@@ -7,32 +7,8 @@ from torch.optim import Optimizer
 
 
 # ----------------------------------------------------------------------------------------------------------- 29.4
-class RMSprop(Optimizer):
-    """RMSprop: divide the gradient by a running RMS of recent gradients; optional momentum and centering."""
-
-    def __init__(
-        self,
-        params: Iterable,
-        lr: float = 1e-2,
-        alpha: float = 0.99,
-        eps: float = 1e-8,
-        weight_decay: float = 0,
-        momentum: float = 0,
-        centered: bool = False,
-        maximize: bool = False,
-    ) -> None:
-        if lr < 0 or eps < 0 or weight_decay < 0 or momentum < 0 or alpha < 0:
-            raise ValueError(f"invalid RMSprop setting: lr={lr}, alpha={alpha}, eps={eps}, momentum={momentum}")
-        defaults = dict(
-            lr=lr,
-            alpha=alpha,
-            eps=eps,
-            weight_decay=weight_decay,
-            momentum=momentum,
-            centered=centered,
-            maximize=maximize,
-        )
-        super().__init__(params, defaults)
+class RMSprop(RMSprop):
+    """The reference RMSprop with the bug below."""
 
     @torch.no_grad()
     def step(self, closure: Callable[[], torch.Tensor] | None = None) -> torch.Tensor | None:

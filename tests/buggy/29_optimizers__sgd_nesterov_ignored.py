@@ -7,32 +7,8 @@ from torch.optim import Optimizer
 
 
 # ----------------------------------------------------------------------------------------------------------- 29.1
-class SGD(Optimizer):
-    """Stochastic gradient descent with momentum, dampening, Nesterov momentum, L2 weight decay and maximize."""
-
-    def __init__(
-        self,
-        params: Iterable,
-        lr: float = 1e-3,
-        momentum: float = 0,
-        dampening: float = 0,
-        weight_decay: float = 0,
-        nesterov: bool = False,
-        maximize: bool = False,
-    ) -> None:
-        if lr < 0 or momentum < 0 or weight_decay < 0:
-            raise ValueError(f"invalid SGD setting: lr={lr}, momentum={momentum}, weight_decay={weight_decay}")
-        if nesterov and (momentum <= 0 or dampening != 0):
-            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
-        defaults = dict(
-            lr=lr,
-            momentum=momentum,
-            dampening=dampening,
-            weight_decay=weight_decay,
-            nesterov=nesterov,
-            maximize=maximize,
-        )
-        super().__init__(params, defaults)
+class SGD(SGD):
+    """The reference SGD with the bug below."""
 
     @torch.no_grad()
     def step(self, closure: Callable[[], torch.Tensor] | None = None) -> torch.Tensor | None:
