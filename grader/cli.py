@@ -140,16 +140,23 @@ def cmd_list(args: argparse.Namespace, console: Any) -> int:
     return 0
 
 
-def cmd_exercise(args: argparse.Namespace, console: Any) -> int:
-    """Grade one exercise (writing its stub first if the learner has none)."""
+def _open_exercise(args: argparse.Namespace, console: Any, then: str = "") -> tuple[Any, Any, Path, Any]:
+    """The catalog, topic, workspace and selected tasks of `args`; writes the learner's stub first if there is none."""
     catalog = _catalog(args)
     topic = catalog.topic(args.topic)
     workspace = ws.resolve(args.workspace)
     tasks = _tasks(topic, args.task)
-    path = ws.learner_file(workspace, topic)
     if ws.ensure_stub(workspace, topic, catalog):
-        console.print(f"wrote the stub for exercise {topic.number} to {path}: fill in the TODOs, then run "
-                      f"`grade exercise {topic.number}` again", markup=False)
+        path = ws.learner_file(workspace, topic)
+        console.print(f"wrote the stub for exercise {topic.number} to {path}" + (f": {then}" if then else ""),
+                      markup=False)
+    return catalog, topic, workspace, tasks
+
+
+def cmd_exercise(args: argparse.Namespace, console: Any) -> int:
+    """Grade one exercise (writing its stub first if the learner has none)."""
+    catalog, topic, workspace, tasks = _open_exercise(args, console, then=f"fill in the TODOs, then run "
+                                                      f"`grade exercise {args.topic}` again")
     verdict = grade_and_report(args, console, catalog, topic, workspace, tasks)
     write_outputs(args, console, [verdict], workspace)
     return 0 if verdict.all_passed else 1
@@ -189,13 +196,8 @@ def cmd_watch(args: argparse.Namespace, console: Any) -> int:
     """Grade, then re-grade whenever the learner's file changes, with a warm learner process always waiting."""
     from grader.proxy import ChildPool
 
-    catalog = _catalog(args)
-    topic = catalog.topic(args.topic)
-    workspace = ws.resolve(args.workspace)
-    tasks = _tasks(topic, args.task)
+    catalog, topic, workspace, tasks = _open_exercise(args, console)
     path = ws.learner_file(workspace, topic)
-    if ws.ensure_stub(workspace, topic, catalog):
-        console.print(f"wrote the stub for exercise {topic.number} to {path}", markup=False)
     pool = ChildPool(spec_for(args, catalog, workspace), keep_spare=True)
     pool.prestart()
     rounds, last = 0, None
