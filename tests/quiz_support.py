@@ -1,4 +1,10 @@
-"""Helpers shared by the quiz's Pilot and snapshot tests: a frozen clock, the fake grader, waiting, reading widgets."""
+"""Helpers shared by the quiz's Pilot and snapshot tests: a frozen clock, the fake grader, waiting, reading widgets.
+
+The app tests run over frozen copies of the built-in decks (tests/fixtures/questions: part 3 as it was before the
+rewrite; tests/fixtures/series: small decks in the new card format, with a repeat), not over questions/, whose
+content other people are rewriting: a content change must not move a snapshot. `frozen_builtin_decks` (autouse
+where imported) points tui.library.BUILTIN_DIR at them; the content itself is tested in tests/test_deck_content.py.
+"""
 
 from __future__ import annotations
 
@@ -11,19 +17,33 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import fsrs
+import pytest
 from rich.text import Text
 
-from tui import store
+from tui import library, store
 from tui.app import QuizApp, create_app
 from tui.scheduling import StudyOptions
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 FAKE_GRADER = FIXTURES / "fake_grade.py"
+FROZEN_QUESTIONS = FIXTURES / "questions"  # part 3 as it was before the rewrite (old card format, no repeats)
+SERIES = FIXTURES / "series"  # parts 2, 3 and 4 in the new card format; 35 in part 4 repeats 17 in part 2
 SEED = REPO.parent / "shared/seeds/pytorch-part3.md"
 SIZE = (100, 30)
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 BUILTIN_DECK = "pytorch-part3"
+
+
+@pytest.fixture(autouse=True)
+def frozen_builtin_decks(monkeypatch):
+    """The built-in decks the app tests see: FROZEN_QUESTIONS (a test may switch to SERIES with use_series)."""
+    monkeypatch.setattr(library, "BUILTIN_DIR", FROZEN_QUESTIONS)
+
+
+def use_series(monkeypatch) -> None:
+    """Switch the built-in decks to the new-format series fixture (tests/fixtures/series)."""
+    monkeypatch.setattr(library, "BUILTIN_DIR", SERIES)
 
 
 def sync(test):

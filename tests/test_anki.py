@@ -127,3 +127,10 @@ def test_the_built_in_deck_exports_with_every_answer(tmp_path):
     assert all(note["fields"][2].strip() for note in built_in)
     assert any("\\(" in note["fields"][2] for note in built_in)
     assert len({did for note in notes.values() for did in note["decks"]}) == 2
+
+
+def test_a_repeat_is_not_a_note_of_its_own(tmp_path):
+    deck = parse_deck("# 笔记\n\n## 1. 原题\n答案。\n\n## 2. 又问一次\n<!-- same-as: 1 -->\n见第 1 题。\n", name="rep")
+    path = tmp_path / "rep.apkg"
+    assert export_apkg([deck], path) == 1
+    assert set(read_apkg(path)) == {genanki.guid_for("rep", 1)}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.deck import CodeBlock, DeckError, check_deck, decode_document, parse_deck, read_deck, render_deck
+from tui.deck import Card, CodeBlock, DeckError, check_deck, decode_document, parse_deck, read_deck, render_deck
 
 CORPUS = Path(__file__).parent / "corpus"
 BUILTIN_DECK = Path(__file__).parents[1] / "questions" / "pytorch-part3.md"
@@ -70,6 +70,45 @@ CARDS = {
     "trailing_section": Expected("结尾的参考资料", (
         (81, "什么是学习率调度？", True, 3),
     )),
+    "details_core": Expected("PyTorch知识点总结之一", (
+        (1, "什么是PyTorch？", True, 11),
+        (2, "什么是张量？", True, 27),
+        (3, "如何计算梯度？", True, 41),
+        (4, "什么是nn.Module？", True, 47),
+    )),
+    "repeats": Expected("PyTorch知识点总结之四", (
+        (31, "如何实现 Transformer？", True, 9),
+        (35, "如何进行迁移学习？", True, 20),
+        (36, "如何冻结参数？", True, 25),
+    )),
+    "linked_part3_copy": Expected("PyTorch 知识点总结 之三", (
+        (21, "如何在PyTorch中实现目标检测模型？", True, 23),
+        (22, "如何在PyTorch中实现图像分割模型？", True, 26),
+        (23, "PyTorch中的多任务学习是什么？如何实现多任务学习？", False, 7),
+        (24, "如何在PyTorch中进行模型融合和集成？", False, 9),
+        (25, "如何在PyTorch中处理不平衡数据集？", False, 11),
+        (26, "PyTorch中的交叉熵损失函数是什么？如何理解交叉熵？", True, 29),
+        (27, "如何在PyTorch中实现循环神经网络（RNN）？", False, 15),
+        (28, "如何在PyTorch中实现卷积神经网络（CNN）？", False, 17),
+        (29, "PyTorch中的优化器有哪些？它们有什么区别和优缺点？", False, 19),
+        (30, "如何在PyTorch中实现自编码器（Autoencoder）？", False, 21),
+    )),
+}
+
+# (number, core, details, same_as, topic) of the cards whose answers have a core and details, or repeat a question.
+PARTS = {
+    "details_core": (
+        (1, "PyTorch 是 **动态图** 深度学习框架，核心是 `torch.Tensor` 和 `autograd`。",
+         "动态图边运行边构建。\n\n```python\nimport torch\nx = torch.ones(2)\n```", None, 1),
+        (2, "- **Tensor**：多维数组\n- 支持 `cuda`", "```text\n<details> inside a code block is text\n```", None, 2),
+        (3, "调用 `loss.backward()`。", "一行写完的详解。", None, 3),
+        (4, "没有详解的旧式答案，全部是核心。\n\n```python\nimport torch.nn as nn\n```", "", None, 4),
+    ),
+    "repeats": (
+        (31, "用 `nn.TransformerEncoder`。", "多头注意力。", None, 31),
+        (35, "<!-- same-as: 17 -->\n与第 17 题相同，复习时只出现一次（见第 17 题）。", "", 17, 17),
+        (36, "<!--same-as：31-->", "", 31, 31),
+    ),
 }
 
 ERRORS = {
@@ -78,6 +117,13 @@ ERRORS = {
     "empty": [(1, "the file is empty")],
     "whitespace_only": [(1, "the file has only blank lines")],
     "no_questions": [(1, "no questions found")],
+    "unclosed_details": [(7, "question 21: <details> is never closed")],
+    "stray_details_close": [(7, "question 21: </details> without an opening <details>")],
+    "same_as_itself": [(5, "question 17 is marked same-as 17, itself")],
+    "same_as_missing": [(9, "question 2: same-as 9, but this document has no question 9")],
+    "same_as_outside_series": [(5, "question 61: same-as 99 is not a question of the series (1-70)")],
+    "same_as_malformed": [(9, "question 2: the same-as marker needs a question number, e.g. <!-- same-as: 17 -->")],
+    "same_as_chain": [(13, "question 3: same-as 2, which is itself a repeat (of 1); point to 1")],
 }
 
 
@@ -93,7 +139,7 @@ def content(deck) -> list[tuple]:
     """Everything of a deck but where it was read from (source path, line numbers)."""
     return [
         (card.deck, card.number, card.question, card.answer, card.topic,
-         [(block.language, block.code) for block in card.code_blocks])
+         [(block.language, block.code) for block in card.code_blocks], card.core, card.details, card.same_as)
         for card in deck.cards
     ]
 
@@ -110,7 +156,52 @@ def test_corpus_cards(name):
     assert deck.title == CARDS[name].title
     assert (deck.name, deck.source) == (name, str(path))
     for card in deck.cards:
-        assert (card.deck, card.source, card.topic, card.key) == (name, str(path), card.number, (name, card.number))
+        topic = card.number if card.same_as is None else card.same_as
+        assert (card.deck, card.source, card.topic, card.key) == (name, str(path), topic, (name, card.number))
+        if name not in PARTS:  # no <details> and no repeats: the core is the whole answer, as before
+            assert (card.core, card.details, card.same_as) == (card.answer, "", None)
+
+
+@pytest.mark.parametrize("name", sorted(PARTS))
+def test_corpus_core_details_and_repeats(name):
+    deck = read_deck(corpus_path(name))
+    assert tuple((c.number, c.core, c.details, c.same_as, c.topic) for c in deck.cards) == PARTS[name]
+    for card in deck.cards:
+        assert card.is_repeat == (card.same_as is not None)
+        assert card.core in card.answer  # the core is the answer's opening, as written
+
+
+def test_a_card_built_in_code_reads_its_parts_from_its_answer():
+    parsed = read_deck(corpus_path("details_core")).cards[0]
+    built = Card(parsed.deck, parsed.number, parsed.question, parsed.answer, parsed.code_blocks, parsed.source,
+                 parsed.line, parsed.topic)
+    assert built == parsed
+    assert Card("d", 1, "q", "plain", (), "x.md", 1, 1, core="given").details == ""
+
+
+PART_PROBLEMS = {
+    "two_markers": ("## 1. a\n答案\n\n## 2. b\n<!-- same-as: 1 -->\n\n<!-- same-as: 3 -->\n\n## 3. c\n答\n",
+                    [(7, "question 2: a second same-as marker (3); line 5 already says same-as 1: keep one")]),
+    "marker_in_code_is_text": ("## 1. a\n```\n<!-- same-as: 9 -->\n```\n", []),
+    "details_in_quote_is_text": ("## 1. a\n> <details>\n\n核心\n", []),
+    "nested_details_close_at_the_outer_one": (
+        "## 1. a\n核心\n\n<details>\n\n外\n\n<details>\n\n内\n\n</details>\n\n尾\n\n</details>\n", []),
+    "repeat_in_another_part_of_the_series": ("# PyTorch知识点总结之五\n\n## 45. a\n<!-- same-as: 17 -->\n", []),
+    "repeat_with_more_text_is_fine": ("# 笔记\n\n## 1. a\n答\n\n## 2. b\n<!-- same-as: 1 -->\n见第 1 题；补充。\n", []),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PART_PROBLEMS))
+def test_details_and_marker_problems(name):
+    text, expected = PART_PROBLEMS[name]
+    _, problems = check_deck(text, source="doc.md")
+    assert [(problem.line, problem.message) for problem in problems] == expected
+
+
+def test_nested_details_stay_inside_the_outer_details():
+    card = parse_deck(PART_PROBLEMS["nested_details_close_at_the_outer_one"][0]).cards[0]
+    assert card.core == "核心"
+    assert card.details == "外\n\n<details>\n\n内\n\n</details>\n\n尾"
 
 
 @pytest.mark.parametrize("name", sorted(ERRORS))

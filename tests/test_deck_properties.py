@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tui.card_parts import split_answer
 from tui.deck import Card, CodeBlock, Deck, DeckError, check_deck, decode_document, parse_deck, render_deck
 
 SETTINGS = settings(
@@ -19,6 +20,8 @@ FRAGMENTS = [
     "1. ", "- ", "* 21. ", "> ", "```", "```python", "~~~", "    code", "$$", "$x_1$", "$$H(p,q)$$", "<!--",
     "-->", "<pre>", "</pre>", "|a|b|", "|-|-|", "---", "===", "[目录](part1.md)", "[21. 链接](#21)", "\\", "\\#",
     "#", " #", "&#50;", "&amp;", "2.5", "21:00", "\t", "   ", "\u3000", "\ufeff", "\x00", "\r", "\r\n", "**",
+    "<details>", "</details>", "<details open>", "<summary>详解</summary>", "<!-- same-as: 21 -->",
+    "<!-- same-as: 1 -->", "<!-- same-as: x -->",
 ]
 line = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=6)), max_size=4).map("".join)
 markdownish = st.lists(line, max_size=16).map("\n".join)
@@ -28,7 +31,8 @@ any_text = st.one_of(st.text(max_size=200), markdownish)
 def content(deck: Deck) -> tuple:
     """A deck without where it was read from (source path and line numbers)."""
     cards = tuple(
-        (card.key, card.question, card.answer, card.topic, tuple((b.language, b.code) for b in card.code_blocks))
+        (card.key, card.question, card.answer, card.topic, tuple((b.language, b.code) for b in card.code_blocks),
+         card.core, card.details, card.same_as)
         for card in deck.cards
     )
     return deck.name, deck.title, cards
@@ -85,6 +89,19 @@ def test_answers_are_verbatim_source(text):
         assert 1 <= card.line <= len(lines)
         for block in card.code_blocks:
             assert block.code in normalized
+
+
+@SETTINGS
+@given(markdownish)
+def test_core_and_details_read_from_the_answer_alone_match_the_document(text):
+    deck, _ = check_deck(text)
+    for card in deck.cards if deck else ():
+        parts = split_answer(card.answer)
+        assert (parts.core, parts.details, parts.same_as) == (card.core, card.details, card.same_as)
+        assert card.core in card.answer
+        assert card.topic == (card.number if card.same_as is None else card.same_as)
+        if "<details" not in card.answer.lower():
+            assert (card.core, card.details) == (card.answer, "")
 
 
 @SETTINGS

@@ -1,4 +1,5 @@
-"""The quiz app driven by Textual's Pilot, on the built-in deck in a temporary data directory, clock frozen."""
+"""The quiz app driven by Textual's Pilot, on the (frozen copy of the) built-in deck in a temporary data directory,
+clock frozen. The new card format, repeats and linked notes are in tests/test_quiz_series.py."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ import fsrs
 import pytest
 from quiz_support import (
     BUILTIN_DECK,
+    FROZEN_QUESTIONS,
     NOW,
     REPO,
     SIZE,
     add_seed_deck,
+    frozen_builtin_decks,  # noqa: F401 (autouse fixture)
     learned,
     make_app,
     plain,
@@ -30,7 +33,6 @@ from textual.widgets import DataTable, Input
 from tui import store
 from tui.deck import read_deck
 from tui.grading import Verdict, exercise_totals, grade_argv, read_verdict
-from tui.library import BUILTIN_DIR
 from tui.scheduling import StudyOptions
 from tui.screens.home import exercise_text
 from tui.screens.settings import parse_settings
@@ -38,7 +40,7 @@ from tui.session import Session
 from tui.widgets.bars import bar_rows
 from tui.widgets.rating_bar import interval_text
 
-BUILTIN = read_deck(BUILTIN_DIR / f"{BUILTIN_DECK}.md")
+BUILTIN = read_deck(FROZEN_QUESTIONS / f"{BUILTIN_DECK}.md")
 CARDS = {card.number: card for card in BUILTIN.cards}
 
 
@@ -580,6 +582,28 @@ def test_exercise_totals_agree_with_the_grader_manifest():
     from grader.manifest import topics
 
     assert exercise_totals() == {topic.number: len(topic.tasks) for topic in topics()}
+
+
+def test_exercise_totals_read_the_one_folder_per_topic_layout_too(tmp_path, monkeypatch):
+    import importlib.util
+    import types
+
+    from tui import grading
+
+    root = tmp_path / "grader"
+    (root / "topics" / "32_seq2seq").mkdir(parents=True)
+    (root / "topics" / "32_seq2seq" / "topic.toml").write_text(
+        'slug = "seq2seq"\n\n[[task]]\nid = "32.1"\n\n[[task]]\nid = "32.2"\n', encoding="utf-8")
+    (root / "topics" / "33_lstm").mkdir()
+    (root / "topics" / "33_lstm" / "topic.toml").write_text('number = 33\n[[task]]\nid = "33.1"\n', encoding="utf-8")
+    (root / "exercises.toml").write_text("[[topic]]\nnumber = 21\n[[topic.task]]\n[[topic.task]]\n", encoding="utf-8")
+    spec = types.SimpleNamespace(submodule_search_locations=[str(root)])
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: spec if name == "grader" else None)
+    grading.exercise_totals.cache_clear()
+    try:
+        assert grading.exercise_totals() == {21: 2, 32: 2, 33: 1}
+    finally:
+        grading.exercise_totals.cache_clear()
 
 
 @pytest.mark.parametrize(("status", "expected"), [

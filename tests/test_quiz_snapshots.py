@@ -1,5 +1,7 @@
 """Snapshots (pytest-textual-snapshot) of the quiz's screens at 100x30: home, review, revealed answer with math and
-code (card 26), typed answer, stats. Deterministic: frozen clock, fresh data directory, fixed review history.
+code (card 26), typed answer, stats; and, over the new-format series fixture at 80x24 and 100x30, a card's core,
+its expanded details, and the learner's linked notes beside the reference. Deterministic: frozen clock, fresh data
+directory, fixed review history.
 
 Update after an intended change with `pytest tests/test_quiz_snapshots.py --snapshot-update` and look at the SVGs.
 """
@@ -10,9 +12,23 @@ from datetime import timedelta
 
 import fsrs
 import pytest
-from quiz_support import BUILTIN_DECK, NOW, SIZE, make_app, review_state, wait_for
+from quiz_support import (  # noqa: F401 (frozen_builtin_decks: autouse fixture)
+    BUILTIN_DECK,
+    NOW,
+    SERIES,
+    SIZE,
+    frozen_builtin_decks,
+    make_app,
+    review_state,
+    use_series,
+    wait_for,
+)
 
 from tui import store
+from tui.deck import read_deck
+from tui.linking import import_document
+
+SIZES = {"80x24": (80, 24), "100x30": (100, 30)}
 
 
 @pytest.fixture
@@ -116,5 +132,59 @@ def test_stats_screen(snap_compare, data_dir):
         await pilot.press("s")
         await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "StatsScreen")
         await pilot.pause()
+
+    assert snap_compare(make_app(data_dir), terminal_size=SIZE, run_before=run_before)
+
+
+# --- the new card format (tests/fixtures/series) ---------------------------------------------------------------
+
+
+def series_card(app, deck: str, number: int):
+    return next(c for c in app.cards if c.deck == deck and c.number == number)
+
+
+@pytest.mark.parametrize("size", sorted(SIZES))
+def test_core_view(snap_compare, data_dir, monkeypatch, size):
+    use_series(monkeypatch)
+
+    async def run_before(pilot):
+        pilot.app.start_review(only=[series_card(pilot.app, "pytorch-part2", 17)])
+        await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "ReviewScreen")
+        await pilot.pause()
+        await reveal(pilot)
+
+    assert snap_compare(make_app(data_dir), terminal_size=SIZES[size], run_before=run_before)
+
+
+@pytest.mark.parametrize("size", sorted(SIZES))
+def test_expanded_details_view(snap_compare, data_dir, monkeypatch, size):
+    use_series(monkeypatch)
+
+    async def run_before(pilot):
+        pilot.app.start_review(only=[series_card(pilot.app, "pytorch-part2", 17)])
+        await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "ReviewScreen")
+        await pilot.pause()
+        await reveal(pilot)
+        await pilot.press("d")
+        await wait_for(pilot, lambda: pilot.app.screen.query_one("#details").expanded)
+        await pilot.pause(0.3)
+
+    assert snap_compare(make_app(data_dir), terminal_size=SIZES[size], run_before=run_before)
+
+
+def test_linked_notes_beside_the_reference(snap_compare, data_dir, monkeypatch, tmp_path):
+    use_series(monkeypatch)
+    copy = tmp_path / "pytorch-part3.md"
+    copy.write_text("# PyTorch知识点总结之三\n\n## 22. 如何在PyTorch中实现图像分割模型？\n"
+                    "我的笔记：**UNet** 编码器-解码器，跳连拼接；损失 `nn.CrossEntropyLoss`，标签是类别下标。\n",
+                    encoding="utf-8")
+    import_document(copy, data_dir)
+    assert read_deck(SERIES / "pytorch-part3.md").cards[1].number == 22
+
+    async def run_before(pilot):
+        pilot.app.start_review(only=[series_card(pilot.app, "pytorch-part3", 22)])
+        await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "ReviewScreen")
+        await pilot.pause()
+        await reveal(pilot)
 
     assert snap_compare(make_app(data_dir), terminal_size=SIZE, run_before=run_before)

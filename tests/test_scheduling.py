@@ -233,3 +233,20 @@ def test_the_store_scheduling_and_stats_never_import_torch_or_textual():
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == ""
+
+
+def repeat(number: int, of: int, deck: str = "pytorch-part4") -> Card:
+    return Card(deck, number, f"问题 {number}", f"<!-- same-as: {of} -->\n见第 {of} 题。", (), f"questions/{deck}.md",
+                number, of)
+
+
+def test_repeats_are_never_queued_counted_or_due():
+    original, again = card(17, deck="pytorch-part2"), repeat(35, 17)
+    assert again.same_as == 17 and again.is_repeat and not original.is_repeat
+    cards = [original, again, card(36, deck="pytorch-part4")]
+    assert build_queue(cards, {}, NOW, StudyOptions()) == [original, cards[2]]
+    assert build_queue(cards, {}, NOW, StudyOptions(cram_topic=17)) == [original]
+    assert card_counts(cards, {}, NOW) == Counts(new=2, due=0, learned=0)
+    states = {original.key: review_state(5.0, NOW - DAY, NOW + DAY)}
+    assert next_due([again], states, NOW) is None  # a repeat has no schedule of its own
+    assert next_due(cards, states, NOW) == NOW + DAY

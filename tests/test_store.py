@@ -1,4 +1,5 @@
-"""The progress store: round trips, undo, the append-only review log, migrations, refusals, exercise results."""
+"""The progress store: round trips, undo, the append-only review log, migrations, refusals, exercise results, and
+the notes of linked documents (tui/notes.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui import paths, store, store_db
+from tui import notes, paths, store, store_db
 from tui.scheduling import StudyOptions, make_scheduler, rate
 
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
@@ -331,6 +332,8 @@ def test_a_version_1_database_is_migrated_keeping_its_data(tmp_path):
         assert (row.key, row.rating, row.duration_ms, row.reviewed_at) == (CARD_A, 3, 3000, T0)
         assert store.get_setting(conn, "new_per_day") == "15"
         store.save_user_answer(conn, CARD_A, "mine")  # tables added by later migrations work
+        notes.save_link(conn, linked_part3(), {21: "笔记"}, range(21, 31))
+        assert notes.note(conn, CARD_A).text == "笔记"
         store.record_exercise_results(conn, 21, 1, [("t", "pass", "", 0.1)])
         assert store.exercise_status(conn)[21].passed == 1
         with pytest.raises(sqlite3.IntegrityError):
@@ -450,3 +453,43 @@ def test_data_dir_prefers_the_override_then_the_environment_then_the_platform(tm
     assert paths.data_dir() == tmp_path / "env"
     assert paths.data_dir(tmp_path / "flag") == tmp_path / "flag"
     assert all((tmp_path / name).is_dir() for name in ("platform", "env", "flag"))
+
+
+# --- notes of linked documents (tui/notes.py) ---------------------------------------------------------------------
+
+
+def linked_part3(origin: str = "/home/me/part3.md", digest: str = "a" * 64, answered: int = 1):
+    return notes.LinkedDocument("pytorch-part3", origin, "PyTorch知识点总结之三", digest, 10, answered, T0)
+
+
+def test_linking_saves_notes_and_the_document(conn):
+    changes = notes.save_link(conn, linked_part3(answered=2), {21: "我的 21", 22: "我的 22"}, range(21, 31))
+    assert changes == notes.NoteChanges(added=(21, 22))
+    assert {key: note.text for key, note in notes.notes(conn).items()} == {CARD_A: "我的 21", CARD_B: "我的 22"}
+    assert notes.note(conn, CARD_A).origin == "/home/me/part3.md"
+    assert notes.note(conn, ("pytorch-part3", 23)) is None
+    (document,) = notes.linked_documents(conn)
+    assert (document.deck, document.answered, document.linked_at) == ("pytorch-part3", 2, T0)
+    assert notes.linked_document(conn, "pytorch-part4") is None
+    assert store.user_answer(conn, CARD_A) is None  # notes are not the answers written in the app
+
+
+def test_relinking_appends_changes_only_and_clears_dropped_notes(conn):
+    notes.save_link(conn, linked_part3(), {21: "一", 22: "二"}, range(21, 31))
+    again = notes.save_link(conn, linked_part3(digest="b" * 64), {21: "一", 22: "二（改）", 23: "三"}, range(21, 31))
+    assert again == notes.NoteChanges(added=(23,), updated=(22,))
+    dropped = notes.save_link(conn, linked_part3(digest="c" * 64), {23: "三"}, range(21, 31))
+    assert dropped == notes.NoteChanges(cleared=(21, 22)) and dropped.any
+    assert {key[1]: note.text for key, note in notes.notes(conn).items()} == {23: "三"}
+    assert conn.execute("SELECT COUNT(*) FROM notes").fetchone()[0] == 6
+    assert notes.save_link(conn, linked_part3(digest="c" * 64), {23: "三"}, range(21, 31)) == notes.NoteChanges()
+    assert notes.linked_document(conn, "pytorch-part3").sha256 == "c" * 64
+
+
+def test_a_failing_link_leaves_notes_and_documents_as_they_were(conn):
+    notes.save_link(conn, linked_part3(), {21: "一"}, range(21, 31))
+    broken = notes.LinkedDocument("pytorch-part3", None, "t", "d" * 64, 10, 2, T0)  # origin NOT NULL: fails last
+    with pytest.raises(store.StoreError):
+        notes.save_link(conn, broken, {21: "二", 22: "新"}, range(21, 31))
+    assert {key[1]: note.text for key, note in notes.notes(conn).items()} == {21: "一"}
+    assert notes.linked_document(conn, "pytorch-part3").sha256 == "a" * 64

@@ -128,7 +128,8 @@ def export_apkg(
     """Write `decks` to the Anki package `path` and return the number of notes.
 
     Unanswered cards carry the learner's own answer from `user_answers` (by (deck, number)) when there is one,
-    else a note saying the source has no answer yet. The file is replaced only once the export is complete.
+    else a note saying the source has no answer yet. Repeats (`same_as` set) are left out: their original is the
+    note. The file is replaced only once the export is complete.
     """
     md = markdown_renderer()
     model = _model()
@@ -138,6 +139,8 @@ def export_apkg(
     for deck in decks:
         anki_deck = genanki.Deck(stable_id(DECK_PREFIX, "deck", deck.name), f"{DECK_PREFIX}::{deck.title or deck.name}")
         for card in deck.cards:
+            if getattr(card, "same_as", None) is not None:
+                continue  # a repeat is its original's note: the learner never reviews one question twice
             source = f"{html.escape(deck.name)} #{card.number} · {html.escape(str(card.source))}:{card.line}"
             anki_deck.add_note(genanki.Note(
                 model=model,

@@ -14,6 +14,7 @@ from textual.binding import Binding
 
 from tui import store
 from tui.deck import Card, Deck, DeckError
+from tui.library import Repeats
 from tui.grading import DEFAULT_GRADE_COMMAND
 from tui.scheduling import StudyOptions
 
@@ -65,6 +66,8 @@ class QuizApp(App[None]):
         self.conn: sqlite3.Connection | None = None
         self.decks: list[Deck] = []
         self.deck_errors: list[DeckError] = []
+        self.repeats = Repeats()
+        self.notes: dict[tuple[str, int], object] = {}  # tui.notes.Note by card key
         self.typed_mode = False
         self.bench_exit = os.environ.get(BENCH_EXIT_ENV, "")
 
@@ -81,21 +84,34 @@ class QuizApp(App[None]):
 
     @property
     def cards(self) -> list[Card]:
-        """Every card of every deck, deck by deck."""
+        """Every card of every deck, deck by deck (repeats included: browse lists them)."""
         return [card for deck in self.decks for card in deck.cards]
+
+    def notes_for(self, card: Card) -> list[tuple[str, str]]:
+        """(where from, Markdown) of the learner's notes on a card: its own and those given to its repeats."""
+        found = []
+        for asked in (card, *self.repeats.asked_as(card)):
+            note = self.notes.get(asked.key)
+            if note is not None:  # the file's name is enough here; `quiz decks` shows where it is
+                found.append((f"from {Path(note.origin).name}, question {asked.number}", note.text))
+        return found
 
     def deck_of(self, card: Card) -> Deck | None:
         """The deck a card belongs to."""
         return next((deck for deck in self.decks if deck.name == card.deck), None)
 
     def load(self) -> None:
-        """Open the store and read the decks; a store that cannot be used ends the app with its message."""
-        from tui.library import load_decks
+        """Open the store and read the decks, their repeats and the learner's notes; a store that cannot be used
+        ends the app with its message."""
+        from tui import notes
+        from tui.library import load_decks, resolve_repeats
 
         self.conn = store.open_store(self.data_dir)
         self.options = self._saved_options(self.options)
         self.typed_mode = store.get_setting(self.conn, SETTING_TYPED, "0") == "1"
         self.decks, self.deck_errors = load_decks(self.data_dir)
+        self.repeats = resolve_repeats(self.decks)
+        self.notes = notes.notes(self.conn)
 
     def _saved_options(self, options: StudyOptions) -> StudyOptions:
         """Options with saved settings filled in where the caller left the default."""
@@ -148,6 +164,8 @@ class QuizApp(App[None]):
         self.push_screen(HomeScreen())
         for error in self.deck_errors:
             self.notify(str(error), title="Deck not loaded", severity="warning", timeout=10)
+        for error in self.repeats.problems:
+            self.notify(str(error), title="Repeat without its question", severity="warning", timeout=10)
         if self.bench_exit == "card":
             self.start_review()
 
@@ -160,6 +178,8 @@ class QuizApp(App[None]):
 
         assert self.conn is not None
         cards = [card for card in self.cards if deck is None or card.deck == deck]
+        if only is not None:  # a repeat is studied as its original, and each card once
+            only = list({self.repeats.study_card(card).key: self.repeats.study_card(card) for card in only}.values())
         options = replace(self.options, cram_topic=cram_topic)
         session = Session(self.conn, cards, options, self.clock, self.tz, only=only)
         self.push_screen(ReviewScreen(session, title=self._session_title(deck, cram_topic, only)))

@@ -3,6 +3,10 @@
     quiz [--data-dir DIR] [--until YYYY-MM-DD] [--retention 0.9] [--new-per-day 20]
     quiz check [--json] FILE...      quiz import [--replace] FILE...      quiz decks      quiz export --anki FILE.apkg
 
+A document that is the learner's own copy of a part of the series ("PyTorch知识点总结之三") links to the built-in deck
+of that part instead of becoming a second deck (tui/linking.py): `quiz check` says it would link, `quiz import` links
+it, `quiz decks` lists it as linked.
+
 The app, the store and the Anki exporter are imported only by the commands that use them, so `quiz check` stays
 fast and never loads textual.
 """
@@ -99,16 +103,36 @@ def check_report(path: Path) -> tuple[Deck | None, list[Problem]]:
 
 
 def check_json(paths: Sequence[Path]) -> dict:
-    """The `quiz check --json` document for these files."""
+    """The `quiz check --json` document for these files.
+
+    A card that repeats another question has "same_as"; a file that `quiz import` would link to a built-in deck has
+    "link" ({"deck", "part", "notes": numbers answered, "unanswered": numbers}); one whose title names a part of the
+    series but that would not link has "note" saying why.
+    """
+    from tui.library import builtin_repeat_problems, is_builtin
+    from tui.linking import builtin_decks, plan_link
+
+    builtin = builtin_decks()
     files = []
     for path in paths:
         deck, problems = check_report(path)
+        if deck is not None and not problems:
+            problems = builtin_repeat_problems(deck, builtin)
         cards = [
             {"number": card.number, "question": card.question, "answered": card.answered, "line": card.line}
+            | ({"same_as": card.same_as} if card.same_as is not None else {})
             for card in (deck.cards if deck else ())
         ]
         errors = [{"line": problem.line, "message": problem.message} for problem in problems]
-        files.append({"path": str(path), "cards": cards, "errors": errors})
+        entry = {"path": str(path), "cards": cards, "errors": errors}
+        if deck is not None and not problems and not is_builtin(deck):
+            plan, why = plan_link(deck, builtin)
+            if plan is not None:
+                entry["link"] = {"deck": plan.deck.name, "part": plan.part, "notes": sorted(plan.answers),
+                                 "unanswered": list(plan.unanswered)}
+            elif why:
+                entry["note"] = why
+        files.append(entry)
     return {"files": files}
 
 
@@ -125,7 +149,16 @@ def _run_check(args: argparse.Namespace) -> int:
         print(f"{entry['path']}: {status}, {len(cards)} cards ({answered} answered, {len(cards) - answered} unanswered)")
         for card in cards:
             state = "answered  " if card["answered"] else "unanswered"
+            if "same_as" in card:
+                state = f"same as {card['same_as']}".ljust(10)
             print(f"  {card['number']:>4}  {state}  line {card['line']:<5} {card['question']}")
+        if "link" in entry:
+            link = entry["link"]
+            print(f"  part {link['part']} of the series: `quiz import` would link it to the built-in deck "
+                  f"{link['deck']} (no second deck): {len(link['notes'])} answers become your notes, "
+                  f"{len(link['unanswered'])} questions are answered by the built-in cards")
+        elif "note" in entry:
+            print(f"  note: {entry['note']}")
         for error in entry["errors"]:
             where = f"{entry['path']}:{error['line']}" if error["line"] is not None else entry["path"]
             print(f"{where}: {error['message']}")
@@ -133,17 +166,22 @@ def _run_check(args: argparse.Namespace) -> int:
 
 
 def _run_import(args: argparse.Namespace) -> int:
-    from tui.library import import_deck_file
+    from tui.linking import LinkResult, import_document
 
     folder = _data_dir(args)
     failed = False
     for path in args.files:
         try:
-            result = import_deck_file(path, folder, replace=args.replace)
+            result, why = import_document(path, folder, replace=args.replace)
         except DeckError as error:
             _error(str(error))
             failed = True
             continue
+        if isinstance(result, LinkResult):
+            _print_link(path, result)
+            continue
+        if why:
+            print(f"{path}: note: {why}")
         deck = result.deck
         answered = sum(card.answered for card in deck.cards)
         summary = f"'{deck.name}' ({len(deck.cards)} cards, {answered} answered)"
@@ -158,6 +196,27 @@ def _run_import(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _print_link(path: Path, result) -> None:
+    """What a linked import did (tui.linking.LinkResult)."""
+    plan, deck = result.plan, result.plan.deck.name
+    if result.action == "unchanged":
+        print(f"{path}: already linked to {deck}, nothing changed")
+    elif result.action == "linked":
+        print(f"{path}: linked to {deck} ({plan.deck.title}), no second deck: {plan.summary()}")
+    else:
+        print(f"{path}: updated the link to {deck}: {plan.summary()}; review history kept")
+        changes = result.changes
+        for label, numbers in (("new notes", changes.added), ("changed notes", changes.updated),
+                               ("notes removed", changes.cleared)):
+            if numbers:
+                print(f"  {label}: {', '.join(map(str, numbers))}")
+        if not changes.any:
+            print("  the answers are the same as before")
+    if result.earlier_copy is not None:
+        print(f"  note: an earlier import of this file is still a deck of its own ({result.earlier_copy}); its "
+              "review history stays with it. Delete that file to keep only the linked cards.")
+
+
 def _print_changes(previous: Deck, current: Deck) -> None:
     """Which questions an edited deck added or removed (review history is kept by question number)."""
     before = {card.number for card in previous.cards}
@@ -169,18 +228,51 @@ def _print_changes(previous: Deck, current: Deck) -> None:
 
 
 def _run_decks(args: argparse.Namespace) -> int:
-    from tui.library import deck_origin, load_decks
+    from tui.library import deck_origin, is_builtin, load_decks, resolve_repeats
+    from tui.linking import plan_link
 
     folder = _data_dir(args)
     decks, errors = load_decks(folder)
+    errors = [*errors, *resolve_repeats(decks).problems]
     if not decks and not errors:
         print("no decks yet: import one with `quiz import FILE.md`")
+    builtin = [deck for deck in decks if is_builtin(deck)]
     for deck in decks:
         answered = sum(card.answered for card in deck.cards)
-        print(f"{deck.name}  {deck.title}  {len(deck.cards)} cards ({answered} answered)  {deck_origin(deck, folder)}")
+        repeats = sum(card.is_repeat for card in deck.cards)
+        count = f"{len(deck.cards)} cards ({answered} answered)" if not repeats else (
+            f"{len(deck.cards)} questions ({len(deck.cards) - repeats} cards, {repeats} "
+            f"repeat{'s' if repeats != 1 else ''})")
+        hint = ""
+        if not is_builtin(deck) and plan_link(deck, builtin)[0] is not None:
+            hint = "  (a copy of a built-in part: `quiz import` its file again to link it instead)"
+        print(f"{deck.name}  {deck.title}  {count}  {deck_origin(deck, folder)}{hint}")
+    for linked in _linked_documents(folder):
+        print(f"{linked.origin}  {linked.title}  linked to {linked.deck} ({linked.answered} of {linked.questions} "
+              f"questions answered: your notes)  linked {linked.linked_at.astimezone().strftime('%Y-%m-%d')}")
     for error in errors:
         _error(str(error))
     return 1 if errors else 0
+
+
+def _linked_documents(folder: Path) -> list:
+    """The documents linked to built-in decks (tui.notes.LinkedDocument); none if the store is unusable."""
+    from tui.notes import linked_documents
+    from tui.store import StoreError, open_store
+
+    from tui.store_db import DB_FILENAME
+
+    if not (folder / DB_FILENAME).exists():
+        return []
+    try:
+        conn = open_store(folder)
+    except StoreError as error:
+        _error(f"{error} (linked documents not listed)")
+        return []
+    try:
+        return linked_documents(conn)
+    finally:
+        conn.close()
 
 
 def _run_export(args: argparse.Namespace) -> int:

@@ -4,6 +4,10 @@ A document in the style of the series "PyTorch知识点总结" has an optional t
 question list (`21. 如何...？`) and one section per answered question (`## 21. 如何...？` followed by the answer).
 Every numbered question is a card: a section gives it its answer (the exact source lines, sub-headings, code and
 math included); a list entry without a section is an unanswered card. Card identity is (deck, number).
+
+An answer may open with a recitable core followed by a `<details>` block (tui/card_parts.py): the core is what the
+review screen shows first and what typed answers are compared with. A section holding `<!-- same-as: N -->` is a
+repeat of question N: it keeps its heading, never becomes a separate card to study, and shares N's exercise.
 """
 
 from __future__ import annotations
@@ -12,6 +16,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tui.series import SERIES_NUMBERS, part_of_title
+
+from tui.card_parts import answer_parts, split_answer
 from tui.markdown_blocks import (
     NUMBER_START,
     Heading,
@@ -57,7 +64,13 @@ class CodeBlock:
 
 @dataclass(frozen=True)
 class Card:
-    """One question of a deck with its answer Markdown ("" when unanswered)."""
+    """One question of a deck with its answer Markdown ("" when unanswered).
+
+    `answer` is the whole section as written; `core` is the part before a `<details>` block (the whole answer when
+    there is none) and `details` what the block holds ("" when none). `same_as` is the question this one repeats
+    (`<!-- same-as: N -->`), None for an ordinary card; a repeat's topic is N. Cards built in code may leave core,
+    details and same_as out: they are then read from the answer.
+    """
 
     deck: str
     number: int
@@ -67,6 +80,24 @@ class Card:
     source: str
     line: int
     topic: int
+    core: str | None = None
+    details: str | None = None
+    same_as: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.core is None:
+            parts = split_answer(self.answer)
+            object.__setattr__(self, "core", parts.core)
+            object.__setattr__(self, "details", parts.details if self.details is None else self.details)
+            if self.same_as is None:
+                object.__setattr__(self, "same_as", parts.same_as)
+        elif self.details is None:
+            object.__setattr__(self, "details", "")
+
+    @property
+    def is_repeat(self) -> bool:
+        """Whether this question repeats another one (`<!-- same-as: N -->`): it is studied as that card."""
+        return self.same_as is not None
 
     @property
     def answered(self) -> bool:
@@ -144,10 +175,16 @@ def check_deck(text: str, source: str = "<text>", name: str | None = None) -> tu
         return None, [Problem(1, f"no questions found; {QUESTION_HINT}")]
     deck_id = deck_name(source, name)
     cards = []
+    markers: dict[int, int] = {}  # number -> line of its same-as marker
     for number in sorted(sections.keys() | entries.keys()):
         section, entry = sections.get(number), entries.get(number)
-        cards.append(_card(deck_id, source, number, section, entry, lines, tokens))
+        card, marker_line, card_problems = _card(deck_id, source, number, section, entry, lines, tokens)
+        cards.append(card)
+        problems += card_problems
+        if marker_line is not None:
+            markers[number] = marker_line
     title = title_heading.plain if title_heading else ""
+    problems += _repeat_problems(cards, markers, part_of_title(title) is not None)
     problems.sort(key=lambda problem: problem.line or 0)
     return Deck(deck_id, title or deck_id, source, tuple(cards)), problems
 
@@ -271,18 +308,51 @@ def _title_heading(headings: list[Heading], sections: dict) -> Heading | None:
     return None
 
 
-def _card(deck_id, source, number, section: _Section | None, entry: NumberedEntry | None, lines, tokens) -> Card:
-    """A card from its section (answer, line) and/or its list entry (question when the heading has none)."""
+def _card(
+    deck_id, source, number, section: _Section | None, entry: NumberedEntry | None, lines, tokens
+) -> tuple[Card, int | None, list[Problem]]:
+    """A card from its section (answer, line) and/or its list entry (question when the heading has none), with the
+    line of its same-as marker (None when it has none) and the problems of its answer."""
     question = (section.question if section else "") or (entry.text if entry else "")
     if section is None:
         assert entry is not None
-        return Card(deck_id, number, question, "", (), source, entry.line + 1, number)
+        return Card(deck_id, number, question, "", (), source, entry.line + 1, number, "", "", None), None, []
     body_start = section.heading.end
     answer = trim_blank_lines("\n".join(lines[body_start : section.body_end]), blank=" \t")
     blocks = tuple(
         CodeBlock(span.language, span.code, span.line + 1) for span in code_spans(tokens, body_start, section.body_end)
     )
-    return Card(deck_id, number, question, answer, blocks, source, section.heading.start + 1, number)
+    parts = answer_parts(lines, tokens, body_start, section.body_end)
+    topic = number if parts.same_as is None else parts.same_as
+    card = Card(deck_id, number, question, answer, blocks, source, section.heading.start + 1, topic, parts.core,
+                parts.details, parts.same_as)
+    return card, parts.marker_line, [Problem(line, f"question {number}: {message}") for line, message in parts.problems]
+
+
+def _repeat_problems(cards: list[Card], markers: dict[int, int], series: bool) -> list[Problem]:
+    """Same-as markers that point nowhere: at the card itself; in a part of the series, outside 1-70 (a target in
+    another part is checked when the decks are loaded); in any other document, at a question it does not have; or
+    at another repeat."""
+    by_number = {card.number: card for card in cards}
+    problems = []
+    for card in cards:
+        target = card.same_as
+        if target is None:
+            continue
+        line = markers.get(card.number, card.line)
+        if target == card.number:
+            problems.append(Problem(line, f"question {card.number} is marked same-as {target}, itself; "
+                                          "point to the question it repeats"))
+        elif series and target not in SERIES_NUMBERS:
+            problems.append(Problem(line, f"question {card.number}: same-as {target} is not a question of the "
+                                          f"series ({SERIES_NUMBERS[0]}-{SERIES_NUMBERS[-1]})"))
+        elif not series and target not in by_number:
+            problems.append(Problem(line, f"question {card.number}: same-as {target}, but this document has no "
+                                          f"question {target}"))
+        elif target in by_number and by_number[target].same_as is not None:
+            problems.append(Problem(line, f"question {card.number}: same-as {target}, which is itself a repeat (of "
+                                          f"{by_number[target].same_as}); point to {by_number[target].same_as}"))
+    return problems
 
 
 def _render_title(title: str) -> str:

@@ -81,16 +81,34 @@ _TOPIC_NUMBER_RE = re.compile(r"^\s*number\s*=\s*(\d+)\s*$")
 def exercise_totals() -> dict[int, int]:
     """Number of tasks of each exercise topic in the grader's manifest; {} when there is no grader beside the quiz.
 
+    Reads grader/exercises.toml ([[topic]] number, [[topic.task]] per task) and/or the one-folder-per-topic layout,
+    grader/topics/NN_slug/topic.toml ([[task]] per task; the number from `number =` or the folder name), which wins.
     Read with a line scan rather than a TOML parser: it runs while the home screen is first drawn.
     """
     spec = importlib.util.find_spec("grader")  # locates the package without importing it
     if spec is None or not spec.submodule_search_locations:
         return {}
-    manifest = Path(next(iter(spec.submodule_search_locations))) / "exercises.toml"
+    root = Path(next(iter(spec.submodule_search_locations)))
+    totals = _manifest_totals(_lines(root / "exercises.toml"))
+    for topic_file in sorted((root / "topics").glob("*/topic.toml")):
+        lines = _lines(topic_file)
+        number = next((int(m.group(1)) for line in lines if (m := _TOPIC_NUMBER_RE.match(line))), None)
+        if number is None and (folder := re.match(r"(\d+)", topic_file.parent.name)):
+            number = int(folder.group(1))
+        if number is not None:
+            totals[number] = sum(line.strip() in ("[[task]]", "[[topic.task]]") for line in lines)
+    return totals
+
+
+def _lines(path: Path) -> list[str]:
     try:
-        lines = manifest.read_text(encoding="utf-8").splitlines()
+        return path.read_text(encoding="utf-8").splitlines()
     except OSError:
-        return {}
+        return []
+
+
+def _manifest_totals(lines: list[str]) -> dict[int, int]:
+    """Task counts from the lines of grader/exercises.toml."""
     totals: dict[int, int] = {}
     topic: int | None = None
     in_topic_table = False

@@ -1,5 +1,8 @@
 """Where decks come from: the built-in decks in <repo>/questions and the user's imported decks in <data dir>/decks.
 
+Repeats (`<!-- same-as: N -->`) are resolved here, across decks: a built-in repeat maps to the built-in card with
+number N (which may be in another part), a repeat in the user's deck to question N of that deck.
+
 Importing validates first and then copies the file byte for byte, so a document that does not parse never replaces
 a working deck, and nothing the user wrote is rewritten. Which file each imported deck came from is remembered in
 <data dir>/decks/imports.json, so re-importing an edited version of the same file replaces the deck (same name, so
@@ -11,10 +14,12 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from tui.deck import Deck, DeckError, decode_document, parse_deck, read_deck
+from tui.deck import Card, Deck, DeckError, Problem, decode_document, parse_deck, read_deck
+from tui.series import part_of_number, part_of_title
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "questions"
 IMPORTED_SUBDIR = "decks"
@@ -44,6 +49,86 @@ def imported_dir(data_dir: Path) -> Path:
 def builtin_deck_paths() -> list[Path]:
     """The built-in deck files, sorted by name."""
     return sorted(BUILTIN_DIR.glob("*.md")) if BUILTIN_DIR.is_dir() else []
+
+
+def is_builtin(deck: Deck) -> bool:
+    """Whether a deck was read from the built-in deck directory."""
+    path = Path(deck.source)
+    return path.parent == BUILTIN_DIR or path.resolve().parent == BUILTIN_DIR.resolve()
+
+
+@dataclass(frozen=True)
+class Repeats:
+    """Repeat questions resolved: each repeat card's key -> (the repeat, the card it is studied as); and the repeats
+    that point nowhere."""
+
+    pairs: Mapping[tuple[str, int], tuple[Card, Card]] = field(default_factory=dict)
+    problems: tuple[DeckError, ...] = ()
+
+    def study_card(self, card: Card) -> Card:
+        """The card to study for `card`: its original when it is a repeat, else itself."""
+        pair = self.pairs.get(card.key)
+        return card if pair is None else pair[1]
+
+    def asked_as(self, card: Card) -> tuple[Card, ...]:
+        """The repeats studied as `card` (e.g. 35 and 45 for card 17), by number."""
+        found = [repeat for repeat, original in self.pairs.values() if original.key == card.key]
+        return tuple(sorted(found, key=lambda repeat: (repeat.number, repeat.deck)))
+
+
+def resolve_repeats(decks: Sequence[Deck]) -> Repeats:
+    """Map every repeat of these decks to its original card (see the module docstring); unresolved ones are problems.
+
+    An original found in several built-in decks is taken from the part whose range holds its number.
+    """
+    builtin = [deck for deck in decks if is_builtin(deck)]
+    pairs: dict[tuple[str, int], tuple[Card, Card]] = {}
+    problems: list[DeckError] = []
+    for deck in decks:
+        for card in deck.cards:
+            if card.same_as is None:
+                continue
+            original, message = _original(card, deck, builtin)
+            if original is None:
+                problems.append(DeckError(deck.source, card.line, message))
+            else:
+                pairs[card.key] = (card, original)
+    return Repeats(pairs, tuple(problems))
+
+
+def builtin_repeat_problems(deck: Deck, builtin: Sequence[Deck]) -> list[Problem]:
+    """For `quiz check`: the repeats of a part of the series whose original is in no built-in deck."""
+    if part_of_title(deck.title) is None:
+        return []
+    others = [other for other in builtin if Path(other.source).resolve() != Path(deck.source).resolve()]
+    problems = []
+    for card in deck.cards:
+        if card.same_as is not None and card.same_as not in {c.number for c in deck.cards}:
+            original, message = _original(card, deck, others)
+            if original is None:
+                problems.append(Problem(card.line, message))
+    return problems
+
+
+def _original(card: Card, deck: Deck, builtin: Sequence[Deck]) -> tuple[Card | None, str]:
+    """The card a repeat is studied as, or None and why not."""
+    target = card.same_as
+    in_deck = [c for c in deck.cards if c.number == target]
+    series = is_builtin(deck) or part_of_title(deck.title) is not None
+    candidates = in_deck or ([c for d in builtin for c in d.cards if c.number == target] if series else [])
+    if not candidates:
+        where = "no built-in deck has" if series else "this document has no"
+        return None, f"question {card.number}: same-as {target}, but {where} question {target}"
+    home = [c for c in candidates if part_of_title(_deck_title(builtin, c.deck)) == part_of_number(target)]
+    original = (home or candidates)[0]
+    if original.same_as is not None:
+        return None, (f"question {card.number}: same-as {target}, which is itself a repeat (of {original.same_as}); "
+                      f"point to {original.same_as}")
+    return original, ""
+
+
+def _deck_title(decks: Sequence[Deck], name: str) -> str:
+    return next((deck.title for deck in decks if deck.name == name), "")
 
 
 def load_decks(data_dir: Path) -> tuple[list[Deck], list[DeckError]]:
@@ -76,8 +161,7 @@ def load_decks(data_dir: Path) -> tuple[list[Deck], list[DeckError]]:
 
 def deck_origin(deck: Deck, data_dir: Path) -> str:
     """'built-in', or 'imported from <original path>' for the user's decks."""
-    path = Path(deck.source)
-    if path.parent == BUILTIN_DIR or path.resolve().parent == BUILTIN_DIR.resolve():
+    if is_builtin(deck):
         return "built-in"
     origin = _read_origins(imported_dir(data_dir)).get(deck.name)
     return f"imported from {origin}" if origin else "imported"

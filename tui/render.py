@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from typing import Iterable
 
 __all__ = [
     "math_to_unicode", "latex_to_unicode", "unwrap_cjk", "key_terms", "mark_terms", "term_variants", "prepare_markdown",
-    "truncate_cells", "percent", "display_path",
+    "truncate_cells", "percent", "display_path", "compare_terms", "TermComparison",
 ]
 
 
@@ -292,6 +293,35 @@ def mark_terms(user_text: str, terms: Iterable[str]) -> list[tuple[str, bool]]:
     """Each term with whether the user's text mentions it (case-insensitive, ignoring spacing and width)."""
     haystack = _normalise(user_text)
     return [(term, any(_normalise(v) and _normalise(v) in haystack for v in term_variants(term))) for term in terms]
+
+
+@dataclass(frozen=True)
+class TermComparison:
+    """The accepted answer a typed answer was compared with ("" = the reference, else e.g. "your notes") and the
+    (term, found) marks against its key terms."""
+
+    label: str
+    marks: tuple[tuple[str, bool], ...]
+
+
+def compare_terms(user_text: str, accepted: Iterable[tuple[str, str]]) -> TermComparison:
+    """Mark the key terms of the accepted answer (label, Markdown) that the typed text covers best.
+
+    The first accepted answer is the reference (the card's core); others (the learner's notes) count as well: a
+    typed answer that says what the learner's own notes say is not marked wrong for leaving out the reference's
+    wording. Ties go to the earlier answer; an answer without key terms is skipped unless none has any.
+    """
+    best: TermComparison | None = None
+    best_share = -1.0
+    for label, markdown in accepted:
+        marks = mark_terms(user_text, key_terms(markdown))
+        if not marks:
+            best = best or TermComparison(label, ())
+            continue
+        share = sum(found for _, found in marks) / len(marks)
+        if share > best_share:
+            best, best_share = TermComparison(label, tuple(marks)), share
+    return best if best is not None else TermComparison("", ())
 
 
 # --------------------------------------------------------------------------------------------------------------------

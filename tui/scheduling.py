@@ -2,6 +2,7 @@
 
 No scheduling arithmetic lives here: intervals, stability and retrievability all come from fsrs.Scheduler.
 Times may be naive (taken as local time) or aware; they are converted to UTC before reaching fsrs.
+A repeat question (a card with `same_as` set) is never queued or counted: it is studied as its original card.
 """
 
 from __future__ import annotations
@@ -27,6 +28,16 @@ class Schedulable(Protocol):
 
 
 CardT = TypeVar("CardT", bound=Schedulable)
+
+
+def is_repeat(card: object) -> bool:
+    """Whether a card repeats another question (tui.deck.Card.same_as set): it is not scheduled on its own."""
+    return getattr(card, "same_as", None) is not None
+
+
+def studied(cards: Sequence[CardT]) -> list[CardT]:
+    """The cards that are scheduled: every card but the repeats."""
+    return [card for card in cards if not is_repeat(card)]
 
 
 @dataclass(frozen=True)
@@ -138,10 +149,12 @@ def build_queue(
 
     Due cards come lowest predicted recall first (at `now`, or on `options.until` when set). New cards keep the
     deck order, up to new_per_day - new_today. With `cram_topic`, every card of that topic is returned instead.
+    Repeats are left out.
     The queue is cheap to build: rebuild it after every rating so that relearning cards come back.
     """
     now = to_utc(now)
     scheduler = make_scheduler(options)
+    cards = studied(cards)
 
     def recall(card: CardT, when: datetime) -> float:
         return retrievability(scheduler, states[card.key], when)
@@ -186,10 +199,10 @@ def _forgotten_by(scheduler: fsrs.Scheduler, state: fsrs.Card, horizon: datetime
 
 
 def card_counts(cards: Sequence[Schedulable], states: Mapping[Key, fsrs.Card], now: datetime) -> Counts:
-    """Count new, due and learned cards among `cards` at `now`."""
+    """Count new, due and learned cards among `cards` at `now` (repeats are not cards of their own)."""
     now = to_utc(now)
     new = due = learned = 0
-    for card in cards:
+    for card in studied(cards):
         state = states.get(card.key)
         if state is None:
             new += 1
@@ -203,5 +216,6 @@ def card_counts(cards: Sequence[Schedulable], states: Mapping[Key, fsrs.Card], n
 def next_due(cards: Sequence[Schedulable], states: Mapping[Key, fsrs.Card], now: datetime) -> datetime | None:
     """Return when the next of these cards that is not yet due becomes due, or None if none is scheduled."""
     now = to_utc(now)
-    upcoming = [states[card.key].due for card in cards if card.key in states and states[card.key].due > now]
+    upcoming = [states[card.key].due for card in studied(cards)
+                if card.key in states and states[card.key].due > now]
     return min(upcoming, default=None)

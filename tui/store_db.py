@@ -92,9 +92,33 @@ def _migration_2_answers_exercises(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _migration_3_linked_notes(conn: sqlite3.Connection) -> None:
+    """v3: the learner's own copies of parts of the series, linked to the built-in decks, and their answers as notes."""
+    for statement in (
+        """CREATE TABLE linked_documents (
+               deck TEXT PRIMARY KEY,
+               origin TEXT NOT NULL,
+               title TEXT NOT NULL,
+               sha256 TEXT NOT NULL,
+               questions INTEGER NOT NULL,
+               answered INTEGER NOT NULL,
+               linked_at TEXT NOT NULL)""",
+        """CREATE TABLE notes (
+               id INTEGER PRIMARY KEY AUTOINCREMENT,
+               deck TEXT NOT NULL,
+               number INTEGER NOT NULL,
+               text TEXT NOT NULL,
+               origin TEXT NOT NULL,
+               saved_at TEXT NOT NULL)""",
+        "CREATE INDEX notes_by_card ON notes (deck, number)",
+    ):
+        conn.execute(statement)
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migration_1_core,
     _migration_2_answers_exercises,
+    _migration_3_linked_notes,
 )
 SCHEMA_VERSION: int = len(MIGRATIONS)
 

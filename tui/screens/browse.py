@@ -1,4 +1,7 @@
-"""BrowseScreen: every card (number, question, topic, state), searchable; study one card or cram its topic."""
+"""BrowseScreen: every card (number, question, topic, state), searchable; study one card or cram its topic.
+
+Repeats are listed too, as "35 → 17": their state is their original's, and studying one studies the original.
+"""
 
 from __future__ import annotations
 
@@ -17,20 +20,29 @@ from textual.widgets import DataTable, Header, Input, Static
 
 from tui import store
 from tui.deck import Card
+from tui.library import Repeats
 from tui.render import truncate_cells
 from tui.widgets.card_table import CardTable
 from tui.widgets.key_footer import KeyFooter
 
-FIXED_COLUMNS_WIDTH = 62
+FIXED_COLUMNS_WIDTH = 66
 
 
 @dataclass(frozen=True)
 class BrowseRow:
-    """One card as the browser lists it."""
+    """One card as the browser lists it; a repeat with the original it is studied as."""
 
     card: Card
     state: str  # new | learning | review | relearning, with ", due" when due now
     due: str  # when it is next due ('' for new cards)
+    original: Card | None = None
+
+    @property
+    def number_text(self) -> str:
+        """'26', or '35 → 17' for a repeat."""
+        if self.card.same_as is None:
+            return str(self.card.number)
+        return f"{self.card.number} → {self.card.same_as}"
 
 
 def card_state_text(state, now: datetime) -> tuple[str, str]:
@@ -55,14 +67,21 @@ def matches(card: Card, query: str) -> bool:
     return all(word in haystack for word in words)
 
 
-def browse_rows(cards: Sequence[Card], states: Mapping, now: datetime, query: str = "") -> list[BrowseRow]:
-    """The cards matching `query` (all when empty) with their scheduling state."""
+def browse_rows(
+    cards: Sequence[Card], states: Mapping, now: datetime, query: str = "", repeats: Repeats | None = None
+) -> list[BrowseRow]:
+    """The cards matching `query` (all when empty) with their scheduling state (a repeat's is its original's)."""
+    repeats = repeats or Repeats()
     rows = []
     for card in cards:
         if query.strip() and not matches(card, query):
             continue
-        state, due = card_state_text(states.get(card.key), now)
-        rows.append(BrowseRow(card, state, due))
+        original = repeats.study_card(card) if card.is_repeat else None
+        if card.is_repeat and original is card:
+            state, due = "repeat (missing)", ""
+        else:
+            state, due = card_state_text(states.get((original or card).key), now)
+        rows.append(BrowseRow(card, state, due, original))
     return rows
 
 
@@ -105,12 +124,12 @@ class BrowseScreen(Screen):
         app = self.app
         if app.conn is None:
             return
-        rows = browse_rows(app.cards, store.card_states(app.conn), app.clock(), self.query_text)
+        rows = browse_rows(app.cards, store.card_states(app.conn), app.clock(), self.query_text, app.repeats)
         table = self.query_one(DataTable)
         table.clear(columns=True)
         width = max(16, self.size.width - FIXED_COLUMNS_WIDTH)
         table.add_column("Deck", width=14, key="deck")
-        table.add_column("#", width=3, key="number")
+        table.add_column("#", width=7, key="number")
         table.add_column("Question", width=width, key="question")
         table.add_column("Topic", width=5, key="topic")
         table.add_column("State", width=14, key="state")
@@ -118,13 +137,17 @@ class BrowseScreen(Screen):
         for row in rows:
             card = row.card
             table.add_row(
-                truncate_cells(card.deck, 14), Text(str(card.number), justify="right"),
+                truncate_cells(card.deck, 14), Text(row.number_text, justify="right"),
                 truncate_cells(card.question, width), Text(str(card.topic), justify="right"),
                 Text(row.state, style="bold red" if row.state.endswith("due") else ""), row.due,
                 key=f"{card.deck}:{card.number}",
             )
         total = len(app.cards)
-        shown = f"{len(rows)} of {total} cards" if self.query_text.strip() else f"{total} cards"
+        repeated = sum(card.is_repeat for card in app.cards)
+        unit = "questions" if repeated else "cards"
+        shown = f"{len(rows)} of {total} {unit}" if self.query_text.strip() else f"{total} {unit}"
+        if repeated:
+            shown += f" ({total - repeated} cards + {repeated} repeat{'s' if repeated != 1 else ''})"
         self.query_one("#browse-count", Static).update(shown + "  ·  enter study the card  ·  c cram its topic")
 
     def _selected(self) -> Card | None:

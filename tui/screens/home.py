@@ -1,4 +1,7 @@
-"""The home screen: every deck and topic with new / due / learned counts, retention and exercise status."""
+"""The home screen: every deck and topic with new / due / learned counts, retention and exercise status.
+
+A repeat question is listed under its deck as "→ 17 …" without counts of its own: it is studied as card 17.
+"""
 
 from __future__ import annotations
 
@@ -37,6 +40,7 @@ class HomeRow:
     learned: int
     retention: float | None
     exercise: str
+    repeat_of: int | None = None  # the question a repeat is studied as (its counts are that card's)
 
 
 def exercise_text(topic: int, status: store.ExerciseStatus | None, totals: Mapping[int, int]) -> str:
@@ -62,7 +66,7 @@ def home_rows(
         counts = card_counts(deck.cards, states, now)
         deck_rows = [row for row in rows if row.deck == deck.name]
         topics = per_topic(deck.cards, states, deck_rows, now)
-        with_exercise = [c.topic for c in deck.cards if c.topic in totals or c.topic in exercises]
+        with_exercise = sorted({c.topic for c in deck.cards if c.topic in totals or c.topic in exercises})
         done = sum(1 for t in with_exercise if t in exercises and exercises[t].all_passed)
         out.append(HomeRow(
             key=f"deck:{deck.name}", number=None, label=deck.title or deck.name, new=counts.new, due=counts.due,
@@ -72,10 +76,11 @@ def home_rows(
         for card in deck.cards:
             stats = topics[card.topic]
             one = card_counts([card], states, now)
+            label = card.question if card.same_as is None else f"→ {card.same_as}  {card.question}"
             out.append(HomeRow(
-                key=f"card:{deck.name}:{card.number}", number=card.number, label=card.question, new=one.new,
-                due=one.due, learned=one.learned, retention=stats.retention,
-                exercise=exercise_text(card.topic, exercises.get(card.topic), totals),
+                key=f"card:{deck.name}:{card.number}", number=card.number, label=label, new=one.new,
+                due=one.due, learned=one.learned, retention=None if card.is_repeat else stats.retention,
+                exercise=exercise_text(card.topic, exercises.get(card.topic), totals), repeat_of=card.same_as,
             ))
     return out
 
@@ -147,14 +152,18 @@ class HomeScreen(Screen):
                               ("Retention", "retention", 9), ("Exercise", "exercise", 14)):
             table.add_column(label, width=w, key=key)
         for row in home:
-            style = "bold" if row.number is None else ""
+            style = "bold" if row.number is None else "dim" if row.repeat_of is not None else ""
+
+            def count(value: int, row=row) -> str:
+                return "" if row.repeat_of is not None else str(value)
+
             table.add_row(
                 Text("" if row.number is None else str(row.number), style=style),
                 Text(truncate_cells(row.label, width), style=style),
-                Text(str(row.new), style=style, justify="right"),
-                Text(str(row.due), style=("bold red" if row.due else style), justify="right"),
-                Text(str(row.learned), style=style, justify="right"),
-                Text(percent(row.retention), style=style, justify="right"),
+                Text(count(row.new), style=style, justify="right"),
+                Text(count(row.due), style=("bold red" if row.due else style), justify="right"),
+                Text(count(row.learned), style=style, justify="right"),
+                Text("" if row.repeat_of is not None else percent(row.retention), style=style, justify="right"),
                 Text(truncate_cells(row.exercise, 14), style=_exercise_style(row.exercise)),
                 key=row.key,
             )

@@ -1,5 +1,9 @@
 """The review screen: question, reveal, rate 1-4, undo; source, grading, typed answers and own answers.
 
+A revealed card shows its core (the recitable answer) first; `d` (or a click on the 详解 header) expands its details.
+The learner's notes (their answers from a linked copy of the part) are shown beside the reference, and a typed
+answer is compared with the core and with the notes, whichever it matches best.
+
 Speed matters here (a rating and the next card within 50 ms): the screen starts with a handful of widgets, mounts
 the answer panes, editors and verdict panel the first time they are needed, and shows or hides them by setting
 `display` on them rather than toggling classes on the screen (which would restyle every widget).
@@ -35,12 +39,14 @@ class ReviewScreen(Screen):
     BINDINGS = [
         Binding("space", "reveal", "Show"),
         Binding("enter", "reveal", "Show", show=False),
-        Binding("1", "rate(1)", "Again"),
-        Binding("2", "rate(2)", "Hard"),
-        Binding("3", "rate(3)", "Good"),
-        Binding("4", "rate(4)", "Easy"),
+        # The ratings are on the rating bar (with their intervals, clickable), so the footer leaves them out.
+        Binding("1", "rate(1)", "Again", show=False),
+        Binding("2", "rate(2)", "Hard", show=False),
+        Binding("3", "rate(3)", "Good", show=False),
+        Binding("4", "rate(4)", "Easy", show=False),
         Binding("u", "undo", "Undo"),
         Binding("ctrl+z", "undo", "Undo", show=False),
+        Binding("d", "toggle_details", "详解"),
         Binding("w", "write_answer", "Write"),
         Binding("e", "source", "Source"),
         Binding("g", "grade", "Grade"),
@@ -65,6 +71,7 @@ class ReviewScreen(Screen):
         yield Static(id="review-status", classes="summary")
         with VerticalScroll(id="card-scroll"):
             yield Static(id="question", classes="question")
+            yield Static(id="asked-as", classes="asked-as")
             yield Vertical(id="answer-area")
         yield RatingBar(id="ratings")
         yield KeyFooter()
@@ -74,6 +81,8 @@ class ReviewScreen(Screen):
         self._status = self.query_one("#review-status", Static)
         self._scroll = self.query_one("#card-scroll", VerticalScroll)
         self._question = self.query_one("#question", Static)
+        self._asked_as = self.query_one("#asked-as", Static)
+        self._asked_as.display = False
         self._answer_area = self.query_one("#answer-area", Vertical)
         self._ratings = self.query_one(RatingBar)
         self._typed: TypedAnswer | None = None
@@ -97,15 +106,18 @@ class ReviewScreen(Screen):
         return self._typed
 
     async def _answer_panes(self) -> tuple[Vertical, Vertical]:
-        """The comparison columns: (your answer pane, reference pane), mounted on the first reveal."""
+        """The comparison columns: (your answer and notes pane, reference pane), mounted on the first reveal."""
         from tui.widgets.answer import AnswerView
+        from tui.widgets.details import DetailsView
+        from tui.widgets.notes_view import NotesView
         from tui.widgets.term_list import TermList
 
         if self._panes is None:
-            yours = Vertical(Static("Your answer", classes="pane-title"), Static(id="yours-text"),
-                             TermList(id="terms"), id="yours")
+            yours = Vertical(Static("Your answer", classes="pane-title typed-only"),
+                             Static(id="yours-text", classes="typed-only"), TermList(id="terms", classes="typed-only"),
+                             NotesView(id="notes"), id="yours")
             reference = Vertical(Static("Reference", classes="pane-title", id="reference-title"),
-                                 AnswerView(id="answer"), id="reference")
+                                 AnswerView(id="answer"), DetailsView(id="details"), id="reference")
             await self._answer_area.mount(Horizontal(yours, reference, id="answer-columns"))
             self._panes = (yours, reference)
         return self._panes
@@ -143,6 +155,7 @@ class ReviewScreen(Screen):
     def watch_card(self, card: Card | None) -> None:
         self._question.display = card is not None
         if card is None:
+            self._asked_as.display = False
             done = self._done_message()
             done.update(self._done_text())
             done.display = True
@@ -152,6 +165,10 @@ class ReviewScreen(Screen):
         if self._done is not None:
             self._done.display = False
         self._question.update(f"{card.number}. {card.question}")
+        repeats = self.app.repeats.asked_as(card)
+        self._asked_as.display = bool(repeats)
+        if repeats:
+            self._asked_as.update("also asked as " + ", ".join(f"{r.number} ({r.deck})" for r in repeats))
         self._status.update(self._status_text(card))
         self._scroll.scroll_home(animate=False)
         if self.typed:
@@ -223,6 +240,8 @@ class ReviewScreen(Screen):
             available = bool(self.session.history)
         elif action == "write_answer":
             return card is not None and self.revealed and not card.answered
+        elif action == "toggle_details":
+            available = card is not None and self.revealed and card.answered and bool(card.details)
         elif action in ("source", "grade"):
             available = card is not None
         else:
@@ -246,15 +265,23 @@ class ReviewScreen(Screen):
 
     async def _show_answer(self, card: Card) -> None:
         from tui.widgets.answer import AnswerView
+        from tui.widgets.details import DetailsView
+        from tui.widgets.notes_view import NotesView
 
         yours, reference_pane = await self._answer_panes()
-        yours.display = self.typed
-        reference_pane.query_one("#reference-title").display = self.typed
+        notes = self.app.notes_for(card)
+        yours.display = self.typed or bool(notes)
+        for part in yours.query(".typed-only"):
+            part.display = self.typed
+        reference_pane.query_one("#reference-title").display = yours.display
         answer = reference_pane.query_one("#answer", AnswerView)
-        answer.display = card.answered
+        answer.display = card.answered and bool(card.core.strip())
         saved = None if card.answered else store.user_answer(self.app.conn, card.key)
         if card.answered:
-            await answer.show(card.answer)
+            await answer.show(card.core)
+        details = reference_pane.query_one("#details", DetailsView)
+        await details.show_card(card.details if card.answered else "", expanded=not card.core.strip())
+        await yours.query_one("#notes", NotesView).show(notes)
         if self._own is not None:
             self._own.display = not card.answered
         if not card.answered:
@@ -262,11 +289,13 @@ class ReviewScreen(Screen):
             own.display = True
             await own.start(f"{display_path(card.source)}:{card.line}", saved, draft=self.typed_text)
         if self.typed:
-            from tui.render import key_terms, mark_terms
+            from tui.render import compare_terms
 
-            reference = card.answer if card.answered else (saved or "")
+            reference = (card.core or card.details) if card.answered else (saved or "")
+            accepted = [("", reference), *(("your notes", markdown) for _, markdown in notes)]
+            comparison = compare_terms(self.typed_text, accepted)
             yours.query_one("#yours-text", Static).update(self.typed_text.strip() or "(nothing written)")
-            yours.query_one("#terms").marks = tuple(mark_terms(self.typed_text, key_terms(reference)))
+            yours.query_one("#terms").show(comparison.label, comparison.marks)
 
     def action_rate(self, rating: int) -> None:
         """Rate the card; the rating is in the store before the next card appears."""
@@ -289,6 +318,17 @@ class ReviewScreen(Screen):
         """Open the editor for the learner's own answer (cards without one in the source)."""
         if self.card is not None and not self.card.answered and self.revealed and self._own is not None:
             self._own.edit()
+
+    async def action_toggle_details(self) -> None:
+        """Expand or collapse the details of the revealed card (its `<details>` block)."""
+        from tui.widgets.details import DetailsView
+
+        if self.card is None or not self.revealed or not self.card.details or self._panes is None:
+            return
+        details = self._panes[1].query_one("#details", DetailsView)
+        await details.set_expanded(not details.expanded)
+        if details.expanded:
+            self.call_after_refresh(self._scroll.scroll_to_widget, details, animate=False, top=True)
 
     def action_source(self) -> None:
         """Show where the card comes from: file and line, with the text around it."""
