@@ -13,7 +13,7 @@ import pytest
 REPO = Path(__file__).parents[1]
 
 WITHOUT_TEXTUAL = [
-    "tui.deck", "tui.library", "tui.store", "tui.scheduling", "tui.stats", "tui.render", "grader.manifest",
+    "tui.deck", "tui.library", "tui.store", "tui.scheduling", "tui.stats", "tui.render", "grader.engine.manifest",
     "grader.cli",
 ]
 WITHOUT_TORCH = ["tui.app", "tui.cli"]

@@ -577,7 +577,7 @@ def test_grade_command_line_and_verdict_marks(tmp_path):
 
 
 def test_exercise_totals_agree_with_the_grader_manifest():
-    from grader.manifest import topics
+    from grader.engine.manifest import topics
 
     assert exercise_totals() == {topic.number: len(topic.tasks) for topic in topics()}
 

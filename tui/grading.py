@@ -74,39 +74,34 @@ class Verdict:
         return f"exercise {self.topic}: {self.passed} of {self.total} tasks passed"
 
 
-_TOPIC_NUMBER_RE = re.compile(r"^\s*number\s*=\s*(\d+)\s*$")
+_TOPIC_FOLDER_RE = re.compile(r"^(\d+)_\w+$")
 
 
 @lru_cache(maxsize=1)
 def exercise_totals() -> dict[int, int]:
-    """Number of tasks of each exercise topic in the grader's manifest; {} when there is no grader beside the quiz.
+    """Number of tasks of each exercise topic (grader/topics/NN_slug/topic.toml); {} when there is no grader beside
+    the quiz.
 
     Read with a line scan rather than a TOML parser: it runs while the home screen is first drawn.
     """
     spec = importlib.util.find_spec("grader")  # locates the package without importing it
     if spec is None or not spec.submodule_search_locations:
         return {}
-    manifest = Path(next(iter(spec.submodule_search_locations))) / "exercises.toml"
+    topics = Path(next(iter(spec.submodule_search_locations))) / "topics"
+    totals: dict[int, int] = {}
     try:
-        lines = manifest.read_text(encoding="utf-8").splitlines()
+        folders = sorted(topics.iterdir())
     except OSError:
         return {}
-    totals: dict[int, int] = {}
-    topic: int | None = None
-    in_topic_table = False
-    for line in lines:
-        stripped = line.strip()
-        if stripped == "[[topic]]":
-            topic, in_topic_table = None, True
-        elif stripped == "[[topic.task]]":
-            in_topic_table = False
-            if topic is not None:
-                totals[topic] = totals.get(topic, 0) + 1
-        elif stripped.startswith("["):
-            in_topic_table = False
-        elif in_topic_table and (match := _TOPIC_NUMBER_RE.match(line)):
-            topic = int(match.group(1))
-            totals.setdefault(topic, 0)
+    for folder in folders:
+        match = _TOPIC_FOLDER_RE.match(folder.name)
+        if not match:
+            continue
+        try:
+            lines = (folder / "topic.toml").read_text(encoding="utf-8").splitlines()
+        except OSError:
+            continue
+        totals[int(match.group(1))] = sum(1 for line in lines if line.strip() == "[[task]]")
     return totals
 
 
