@@ -138,11 +138,40 @@ def fingerprint(paths: Iterable[Path]) -> str:
     return digest.hexdigest()[:16]
 
 
+def kit_modules(paths: Iterable[Path]) -> list[Path]:
+    """The kit's module files that these files import (transitively through the kit), e.g. kit/training.py; not
+    kit/calibration.py, the framework that records the runs."""
+    import ast
+
+    found: list[Path] = []
+    stack = [p for p in paths if p.is_file()]
+    seen: set[Path] = set()
+    while stack:
+        path = stack.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            for name in names:
+                if not name.startswith("grader.kit."):
+                    continue
+                target = KIT_DIR.joinpath(*name.split(".")[2:]).with_suffix(".py")
+                if target.is_file() and target not in found and target.name != "calibration.py":
+                    found.append(target)
+                    stack.append(target)
+    return found
+
+
 def sources(folder: Path, solution: Path, spec: TrainingTask) -> list[Path]:
     """The files a task's calibration runs depend on: the solution, the corpus, the topic's recipes, training and
-    data modules, the kit's training loop and data generators, and what the task names in `depends`."""
-    paths = [solution, folder / "recipes.py", folder / "training.py", folder / "data.py",
-             KIT_DIR / "training.py", KIT_DIR / "recipes.py", *sorted((KIT_DIR / "data").glob("*.py"))]
+    data modules, the kit modules those import, and what the task names in `depends`."""
+    own = [folder / "recipes.py", folder / "training.py", folder / "data.py"]
+    paths = [solution, *own, *kit_modules(own)]
     paths += [v.path for v in corpus(folder, spec.task)]
     paths += [folder / d for d in spec.depends]
     return paths
