@@ -60,7 +60,7 @@ print(best)
 
 def checks_compute(name: str) -> float:
     """Seconds the checks of one topic take in-process on its reference (torch, pytest, hypothesis imported)."""
-    out = subprocess.run([PY, "-c", CHECKS_COMPUTE, str(REPO / "grader" / "checks" / f"test_{name}"),
+    out = subprocess.run([PY, "-c", CHECKS_COMPUTE, str(REPO / "grader" / "topics" / name.removesuffix(".py") / "checks.py"),
                           str(REPO / "solutions" / name)], cwd=REPO, capture_output=True, text=True, check=True)
     return float(out.stdout.strip().splitlines()[-1])
 
@@ -82,9 +82,9 @@ def bench_exercise(repeat: int, tmp: Path) -> tuple[float, float, float]:
 def bench_watch(repeat: int, tmp: Path) -> dict[str, float]:
     """Seconds from a save to the verdict, with a warm learner process (what `grade watch` does per save)."""
     sys.path.insert(0, str(REPO))
-    from grader import catalog as catalogs
-    from grader.proxy import ChildPool
-    from grader.runner import child_spec, grade
+    from grader.engine import catalog as catalogs
+    from grader.engine.proxy import ChildPool
+    from grader.engine.runner import child_spec, grade
 
     results = {}
     for label, catalog, topic, task, source in [

@@ -10,7 +10,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable
 
-from grader import manifest
+from grader.engine import manifest
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -77,6 +77,14 @@ class Direct:
     def run(self, recipe: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """recipe(module, *args, **kwargs)."""
         return recipe(self.mod, *args, **kwargs)
+
+
+def topic_module(topic: int, name: str) -> ModuleType:
+    """A module of a built-in topic's folder, e.g. topic_module(26, "mistakes") is grader/topics/26_*/mistakes.py
+    (topic folders start with a digit, so `import` statements cannot name them)."""
+    import importlib
+
+    return importlib.import_module(f"grader.topics.{manifest.topic(topic).folder.name}.{name}")
 
 
 def load_solution(topic: int) -> ModuleType:

@@ -3,7 +3,7 @@ docs/writing-a-card.md, cover the series' questions 1-70 once with its repeats, 
 the card keys that learners' review histories point at.
 
 They run over whatever decks exist (a part not written yet is skipped where the whole series is needed, with the
-reason). The grader's task names come from grader/exercises.toml and/or grader/topics/*/topic.toml, read with tomllib
+reason). The grader's task names come from its manifest (grader/topics/*/topic.toml)
 (the grader is not imported).
 """
 
@@ -12,7 +12,6 @@ from __future__ import annotations
 import ast
 import functools
 import re
-import tomllib
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -54,27 +53,11 @@ def all_decks() -> dict[str, Deck]:
 
 
 def exercise_task_names() -> dict[int, set[str]]:
-    """Task names of each exercise topic: grader/exercises.toml ([[topic]] number, [[topic.task]] names) and/or
-    grader/topics/NN_slug/topic.toml ([[task]] names; the number from `number =` or the folder name)."""
-    names: dict[int, set[str]] = {}
-    manifest = GRADER / "exercises.toml"
-    if manifest.exists():
-        for topic in tomllib.loads(manifest.read_text(encoding="utf-8")).get("topic", []):
-            for task in topic.get("task", []):
-                names.setdefault(int(topic["number"]), set()).update(task.get("names", []))
-    for path in sorted((GRADER / "topics").glob("*/topic.toml")):
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        number = data.get("number", data.get("topic", {}).get("number") if isinstance(data.get("topic"), dict)
-                          else None)
-        if number is None and (match := re.match(r"(\d+)", path.parent.name)):
-            number = match.group(1)
-        if number is None:
-            continue
-        tasks = data.get("task", []) or (data.get("topic", {}).get("task", []) if isinstance(data.get("topic"), dict)
-                                         else [])
-        for task in tasks:
-            names.setdefault(int(number), set()).update(task.get("names", []))
-    return names
+    """Task names of each exercise topic, from the grader's manifest (grader/topics/NN_slug/topic.toml; reading it
+    imports neither torch nor textual)."""
+    from grader.engine import manifest
+
+    return {topic.number: {n for task in topic.tasks for n in task.names} for topic in manifest.topics()}
 
 
 def defined_names(code: str) -> set[str]:
@@ -210,7 +193,7 @@ def test_the_format_rules_catch_long_cores_code_and_missing_details():
 
 def test_the_exercise_task_names_are_read():
     names = exercise_task_names()
-    assert names, "no exercise tasks found in grader/exercises.toml or grader/topics/*/topic.toml"
+    assert names, "no exercise tasks found in grader/topics/*/topic.toml"
     assert all(isinstance(number, int) and tasks for number, tasks in names.items())
 
 

@@ -13,9 +13,9 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from grader import catalog as catalogs
+from grader.engine import catalog as catalogs
 from grader.cli import main
-from grader.manifest import REPO_DIR
+from grader.engine.manifest import REPO_DIR
 
 TOY_DIR = Path(__file__).parent / "fixtures" / "grader_catalog"
 TOY = catalogs.from_dir(TOY_DIR)
@@ -151,7 +151,7 @@ def test_module_entry_point(tmp_path):
 
 
 def _verdict():
-    from grader.verdict import Curve, TaskResult, Verdict
+    from grader.engine.verdict import Curve, TaskResult, Verdict
 
     curve = Curve("99.3", "loss", (1.0, 0.5, 0.25, 0.1), (1.0, 0.4, 0.2, 0.05))
     return Verdict(99, "Toy", (
@@ -166,7 +166,7 @@ def test_live_report_on_a_terminal():
 
     from rich.console import Console
 
-    from grader.report import LiveReport
+    from grader.cli.report import LiveReport
 
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=True, width=100, color_system=None)
@@ -187,7 +187,7 @@ def test_live_report_on_a_terminal():
 
 
 def test_json_and_junit_for_several_exercises(tmp_path):
-    from grader.report import write_json, write_junit
+    from grader.cli.report import write_json, write_junit
 
     verdict = _verdict()
     write_json([verdict, verdict], tmp_path / "v.json")

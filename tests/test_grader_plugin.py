@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 import torch  # noqa: F401 - imported here so pytester's sys.modules snapshot keeps it (it cannot be imported twice)
 
-from grader import catalog as catalogs
-from grader.plugin import GradingSession, InProcessLearner
+from grader.engine import catalog as catalogs
+from grader.engine.plugin import InProcessLearner
+from grader.engine.session import GradingSession
 
 pytest_plugins = ["pytester"]
 
@@ -28,13 +29,14 @@ def _no_plugin_autoload(monkeypatch):
     # The inner sessions load only what the grader loads (and never a second copy of session-wide plugins such as
     # pytest-textual-snapshot, whose temp dir the inner session would delete under the outer one).
     monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
-    # Copies of the toy checks below have the same module name as the original an earlier grading imported.
-    monkeypatch.delitem(sys.modules, "test_99_toy", raising=False)
+    # Copies of the toy catalog below have the same package names as the original an earlier grading imported.
+    for name in [m for m in sys.modules if m == "topics" or m.startswith("topics.")]:
+        monkeypatch.delitem(sys.modules, name)
 
 
 def _args(learner: Path, *extra: str, check: Path = CHECK, catalog: Path = TOY_DIR) -> list[str]:
     return [str(check), "--catalog", str(catalog), "--learner-file", str(learner), "-p", "no:cacheprovider",
-            "--rootdir", str(check.parent), "--confcutdir", str(check.parent), *extra]
+            "--rootdir", str(check.parent.parent), "--confcutdir", str(check.parent.parent), *extra]
 
 
 class Events:
@@ -107,7 +109,7 @@ def test_session_honours_task_filter_and_decided_tasks(pytester):
 def test_checks_without_a_task_marker_are_reported(pytester, tmp_path):
     catalog = tmp_path / "catalog"
     shutil.copytree(TOY_DIR, catalog, ignore=shutil.ignore_patterns("__pycache__"))
-    check = catalog / "checks" / CHECK.name
+    check = catalog / "topics" / "99_toy" / "checks.py"
     check.write_text(check.read_text() + "\n\ndef test_without_task():\n    assert True\n", encoding="utf-8")
     topic = catalogs.from_dir(catalog).topic(99)
     session = GradingSession(topic, lambda t: InProcessLearner(SOLUTION))
@@ -119,7 +121,7 @@ def test_checks_without_a_task_marker_are_reported(pytester, tmp_path):
 def test_task_without_checks_is_an_error(pytester, tmp_path):
     catalog = tmp_path / "catalog"
     shutil.copytree(TOY_DIR, catalog, ignore=shutil.ignore_patterns("__pycache__"))
-    check = catalog / "checks" / CHECK.name
+    check = catalog / "topics" / "99_toy" / "checks.py"
     check.write_text(check.read_text().replace('@pytest.mark.task("99.3")', '@pytest.mark.task("99.2")'),
                      encoding="utf-8")
     topic = catalogs.from_dir(catalog).topic(99)
@@ -132,7 +134,7 @@ def test_task_without_checks_is_an_error(pytester, tmp_path):
 def test_checks_that_do_not_load_make_every_task_an_error(pytester, tmp_path):
     catalog = tmp_path / "catalog"
     shutil.copytree(TOY_DIR, catalog, ignore=shutil.ignore_patterns("__pycache__"))
-    check = catalog / "checks" / CHECK.name
+    check = catalog / "topics" / "99_toy" / "checks.py"
     check.write_text("import no_such_helper_module\n" + check.read_text(), encoding="utf-8")
     topic = catalogs.from_dir(catalog).topic(99)
     session = GradingSession(topic, lambda t: InProcessLearner(SOLUTION))

@@ -4,18 +4,19 @@ must not trip it."""
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 
 import pytest
 import torch
 
-from grader import catalog as catalogs
-from grader.guard import MISSING, ForbiddenSet, forbidden_message, resolve, scan_source
-from grader.harness import ForbiddenCall
-from grader.isolation import ChildSpec
-from grader.manifest import Task
-from grader.proxy import ChildLearner, ChildPool
+from grader.engine import catalog as catalogs
+from grader.engine.guard import MISSING, ForbiddenSet, forbidden_message, resolve, scan_source
+from grader.engine.harness import ForbiddenCall
+from grader.engine.isolation import ChildSpec
+from grader.engine.manifest import Task
+from grader.engine.proxy import ChildLearner, ChildPool
 
 TOY = Path(__file__).parent / "fixtures" / "grader_catalog"
 SOFTMAX = ("torch.softmax", "torch.nn.functional.softmax", "torch.nn.functional.log_softmax", "torch.log_softmax",
@@ -229,10 +230,10 @@ def runtime(tmp_path_factory):
     folder = tmp_path_factory.mktemp("guard")
     path = folder / "guarded.py"
     path.write_text(LEARNER, encoding="utf-8")
-    sys.path.insert(0, str(TOY / "checks"))
-    import toy_recipes
+    sys.path.insert(0, str(TOY))
+    toy_recipes = importlib.import_module("topics.99_toy.recipes")
 
-    spec = ChildSpec(workspace=folder, sys_path=(str(TOY / "checks"),))
+    spec = ChildSpec(workspace=folder, sys_path=(str(TOY),))
     pool = ChildPool(spec)
     pool.prestart()
     everything = sorted(set(CE + RNN + OPTIM + CONV + NMS + ("torch.ops.aten.mkldnn_rnn_layer",)))

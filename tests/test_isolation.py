@@ -8,17 +8,18 @@ checks (99.1 scale, 99.2 softmax with a forbidden list, 99.3 a trained Line).
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import sys
 from pathlib import Path
 
 import pytest
 import torch
 
-from grader import catalog as catalogs
-from grader.harness import RefusedAccess
-from grader.manifest import REPO_DIR, Task
-from grader.proxy import ChildLearner, ChildPool
-from grader.runner import child_spec, grade
+from grader.engine import catalog as catalogs
+from grader.engine.harness import RefusedAccess
+from grader.engine.manifest import REPO_DIR, Task
+from grader.engine.proxy import ChildLearner, ChildPool
+from grader.engine.runner import child_spec, grade
 
 TOY = catalogs.from_dir(Path(__file__).parent / "fixtures" / "grader_catalog")
 PLANTED = REPO_DIR / "conftest_planted_by_learner_code.py"  # outside the temp dir, where Python code is refused
@@ -60,14 +61,14 @@ def test_cheating_in_the_learner_process_never_passes(tmp_path):
     99.2 writes a fake report and the store, then answers wrong: forbidden. 99.3 reads the reference solution
     and uses its Line: forbidden. Nothing of it reaches the report, the store or the verdict."""
     cheat = '''    import torch, torch.testing
-    import grader.compare, grader.verdict, grader.plugin
+    import grader.kit.compare, grader.engine.verdict, grader.engine.plugin
     torch.allclose = lambda *a, **k: True
     torch.equal = lambda *a, **k: True
     torch.isclose = lambda a, b, *r, **k: torch.ones_like(a, dtype=torch.bool)
     torch.testing.assert_close = lambda *a, **k: None
-    grader.compare.assert_same = lambda *a, **k: None
-    grader.compare.mismatch = lambda *a, **k: None
-    grader.verdict.classify = lambda *a, **k: ("pass", "")
+    grader.kit.compare.assert_same = lambda *a, **k: None
+    grader.kit.compare.mismatch = lambda *a, **k: None
+    grader.engine.verdict.classify = lambda *a, **k: ("pass", "")
     try:
         import _pytest.reports
         _pytest.reports.TestReport.passed = property(lambda self: True)
@@ -186,12 +187,12 @@ def probe(tmp_path_factory):
     (data / "progress.sqlite3").write_bytes(b"SQLite format 3\x00")
     report = folder / "report.json"
     prelude = (f"SOLUTION = {str(TOY.solution_path(TOY.topic(99)))!r}\nDATA = {str(data)!r}\n"
-               f"COMPARE = {str(REPO_DIR / 'grader' / 'compare.py')!r}\nREPORT = {str(report)!r}\n"
+               f"COMPARE = {str(REPO_DIR / 'grader' / 'kit' / 'compare.py')!r}\nREPORT = {str(report)!r}\n"
                f"PLANT = {str(PLANTED)!r}\n")
     path = folder / "probes.py"
     path.write_text(prelude + PROBES, encoding="utf-8")
-    sys.path.insert(0, str(TOY.checks_dir))
-    import toy_recipes
+    sys.path.insert(0, str(TOY.import_root))
+    toy_recipes = importlib.import_module("topics.99_toy.recipes")
 
     spec = child_spec(folder, catalog=TOY, protect=[report], data_dir=data)
     pool = ChildPool(spec)
@@ -205,14 +206,14 @@ def probe(tmp_path_factory):
 def test_sandbox_refuses(probe, name):
     handle, recipes, _ = probe
     handle.set_task(Task(id=f"7.{REFUSED.index(name) + 1}", title=name, names=(name,), hints=()))
-    compare = (REPO_DIR / "grader" / "compare.py").read_bytes()
+    compare = (REPO_DIR / "grader" / "kit" / "compare.py").read_bytes()
     try:
         with pytest.raises(RefusedAccess):
             handle.run(recipes.call_named, name)
     finally:
         planted = PLANTED.exists()
         PLANTED.unlink(missing_ok=True)
-    assert (REPO_DIR / "grader" / "compare.py").read_bytes() == compare
+    assert (REPO_DIR / "grader" / "kit" / "compare.py").read_bytes() == compare
     assert not planted
 
 
@@ -274,7 +275,7 @@ def test_learner_exception_fails_with_their_traceback_only(tmp_path):
     message = verdict.task("99.1").message
     assert verdict.task("99.1").status == "fail"
     assert "ValueError: shapes do not line up" in message and 'File "99_toy.py"' in message
-    assert "in helper" in message and "worker" not in message and "toy_recipes" not in message
+    assert "in helper" in message and "worker" not in message and "recipes.py" not in message
     assert "smallest failing input" in message
 
 
@@ -320,7 +321,7 @@ def test_untrusted_results_are_decoded_without_running_code():
     import os
     import pickle
 
-    from grader import protocol
+    from grader.engine import protocol
 
     class Evil:
         def __reduce__(self):

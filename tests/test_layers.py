@@ -14,7 +14,7 @@ REPO = Path(__file__).parents[1]
 
 WITHOUT_TEXTUAL = [
     "tui.deck", "tui.library", "tui.store", "tui.scheduling", "tui.stats", "tui.render", "tui.series",
-    "tui.card_parts", "tui.notes", "tui.linking", "grader.manifest", "grader.cli",
+    "tui.card_parts", "tui.notes", "tui.linking", "grader.engine.manifest", "grader.cli",
 ]
 WITHOUT_TORCH = ["tui.app", "tui.cli"]
 

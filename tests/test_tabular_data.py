@@ -1,5 +1,5 @@
-"""grader.data.tabular: the seeded synthetic datasets of topics 23, 24, 25 and 30, their metrics and `show`; and the
-statistical bound the grader's checks use (grader.calibrate_tabular.hoeffding_halfwidth)."""
+"""grader.kit.data.tabular: the seeded synthetic datasets of topics 23, 24, 25 and 30, their metrics and `show`; and the
+statistical bound the grader's checks use (grader.kit.stats.hoeffding_halfwidth)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import math
 import pytest
 import torch
 
-from grader import calibrate_tabular as C
-from grader.data import tabular as T
+from grader.kit import stats as C
+from grader.kit.data import tabular as T
 
 GENERATORS = {
     "two_task": lambda n, seed, **kw: T.make_two_task(n, seed, **kw),

@@ -10,11 +10,12 @@ import torch
 import torchvision
 from torchvision.models.detection._utils import BoxCoder
 
-from grader import calibrate_vision as C
-from grader.checks.detection_support import nms_violation
-from grader.compare import is_close
-from grader.mistakes import detection as M
-from grader_topic_support import assert_solution_passes_and_stub_fails, load_solution
+from grader.kit.compare import is_close
+from grader_topic_support import assert_solution_passes_and_stub_fails, load_solution, topic_module
+
+C = topic_module(21, "training")
+nms_violation = topic_module(21, "support").nms_violation
+M = topic_module(21, "mistakes")
 
 REF = load_solution(21)
 BOXES1 = torch.tensor([[0.0, 0.0, 2.0, 2.0], [5.0, 5.0, 9.0, 7.0], [1.0, 0.5, 4.0, 3.0]])

@@ -8,10 +8,11 @@ import math
 import pytest
 import torch
 
-from grader import calibrate_vision as C
-from grader.compare import is_close
-from grader.mistakes import segmentation as M
-from grader_topic_support import assert_solution_passes_and_stub_fails, load_solution
+from grader.kit.compare import is_close
+from grader_topic_support import assert_solution_passes_and_stub_fails, load_solution, topic_module
+
+C = topic_module(22, "training")
+M = topic_module(22, "mistakes")
 
 REF = load_solution(22)
 PRED = torch.tensor([[[0, 1, 1], [2, 2, 0]], [[1, 1, 0], [0, 0, 0]]])

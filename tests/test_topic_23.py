@@ -9,11 +9,12 @@ import pytest
 import torch
 from torch import nn
 
-from grader import calibrate_tabular as C
-from grader.compare import is_close
-from grader.mistakes import multitask as M
-from grader.recipes import multitask as R
-from grader_topic_support import assert_solution_passes_and_stub_fails, load_solution
+from grader.kit.compare import is_close
+from grader_topic_support import assert_solution_passes_and_stub_fails, load_solution, topic_module
+
+C = topic_module(23, "training")
+M = topic_module(23, "mistakes")
+R = topic_module(23, "recipes")
 
 REF = load_solution(23)
 

@@ -7,13 +7,14 @@ from types import SimpleNamespace
 
 import pytest
 import torch
-from grader_topic_support import Direct, assert_solution_passes_and_stub_fails, load_solution
+from grader_topic_support import Direct, assert_solution_passes_and_stub_fails, load_solution, topic_module
 
-from grader import calibrate_tabular as C
-from grader.checks import test_24_ensemble as checks
-from grader.compare import is_close
-from grader.mistakes import ensemble as M
-from grader.recipes import ensemble as R
+from grader.kit.compare import is_close
+
+C = topic_module(24, "training")
+checks = topic_module(24, "checks")
+M = topic_module(24, "mistakes")
+R = topic_module(24, "recipes")
 
 REF = load_solution(24)
 

@@ -10,14 +10,15 @@ import pytest
 import torch
 import torch.nn.functional as F
 import torchvision
-from grader_topic_support import assert_solution_passes_and_stub_fails, load_solution
+from grader_topic_support import assert_solution_passes_and_stub_fails, load_solution, topic_module
 from torch.utils.data import WeightedRandomSampler
 
-from grader import calibrate_tabular as C
-from grader.checks import test_25_imbalance as checks
-from grader.compare import is_close
-from grader.mistakes import imbalance as M
-from grader.recipes import imbalance as R
+from grader.kit.compare import is_close
+
+C = topic_module(25, "training")
+checks = topic_module(25, "checks")
+M = topic_module(25, "mistakes")
+R = topic_module(25, "recipes")
 
 REF = load_solution(25)
 

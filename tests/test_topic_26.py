@@ -8,9 +8,10 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from grader.compare import is_close
-from grader.mistakes import cross_entropy as M
-from grader_topic_support import assert_solution_passes_and_stub_fails, load_solution
+from grader.kit.compare import is_close
+from grader_topic_support import assert_solution_passes_and_stub_fails, load_solution, topic_module
+
+M = topic_module(26, "mistakes")
 
 REF = load_solution(26)
 GEN = torch.Generator().manual_seed(0)

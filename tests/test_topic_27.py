@@ -9,11 +9,12 @@ import json
 import pytest
 import torch
 
-from grader.compare import is_close
-from grader.data import sequences as D
-from grader.manifest import PACKAGE_DIR
-from grader.mistakes import rnn as M
-from grader_topic_support import assert_solution_passes_and_stub_fails, load_solution
+from grader.kit.compare import is_close
+from grader.engine.manifest import PACKAGE_DIR
+from grader_topic_support import assert_solution_passes_and_stub_fails, load_solution, topic_module
+
+D = topic_module(27, "data")
+M = topic_module(27, "mistakes")
 
 REF = load_solution(27)
 

@@ -11,11 +11,12 @@ import torch
 import torch.nn.functional as F
 from torch.utils._python_dispatch import TorchDispatchMode
 
-from grader import calibrate_vision as C
-from grader import manifest
-from grader.compare import is_close
-from grader.mistakes import cnn as M
-from grader_topic_support import assert_solution_passes_and_stub_fails, load_solution
+from grader.engine import manifest
+from grader.kit.compare import is_close
+from grader_topic_support import assert_solution_passes_and_stub_fails, load_solution, topic_module
+
+C = topic_module(28, "training")
+M = topic_module(28, "mistakes")
 
 REF = load_solution(28)
 

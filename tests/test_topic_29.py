@@ -4,17 +4,16 @@ checks on the reference (every task passes) and the stub (every task fails)."""
 
 from __future__ import annotations
 
-import importlib.util
 from types import SimpleNamespace
 
 import pytest
 import torch
 
-from grader import manifest
-from grader.compare import is_close
-from grader.mistakes import optimizers as M
-from grader.recipes import optimizers as R
-from grader_topic_support import assert_solution_passes_and_stub_fails, load_solution
+from grader.kit.compare import is_close
+from grader_topic_support import assert_solution_passes_and_stub_fails, load_solution, topic_module
+
+M = topic_module(29, "mistakes")
+R = topic_module(29, "recipes")
 
 REF = load_solution(29)
 ALL = [{"params": ["weight", "bias", "sometimes", "never"]}]
@@ -24,10 +23,7 @@ BASE_MODELS = {"SGD": M.SGDModel, "Adam": M.AdamModel, "AdamW": M.AdamWModel, "R
 
 def load_cases() -> dict:
     """The fixed (kwargs, param groups) cases of the topic's checks."""
-    spec = importlib.util.spec_from_file_location("checks_29_for_tests", manifest.topic(29).check_path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod.CASES
+    return topic_module(29, "checks").CASES
 
 
 CASES = load_cases()

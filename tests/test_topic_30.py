@@ -7,14 +7,15 @@ from types import SimpleNamespace
 
 import pytest
 import torch
-from grader_topic_support import Direct, assert_solution_passes_and_stub_fails, load_solution
+from grader_topic_support import Direct, assert_solution_passes_and_stub_fails, load_solution, topic_module
 from torch import nn
 
-from grader import calibrate_tabular as C
-from grader.checks import test_30_autoencoder as checks
-from grader.compare import is_close
-from grader.mistakes import autoencoder as M
-from grader.recipes import autoencoder as R
+from grader.kit.compare import is_close
+
+C = topic_module(30, "training")
+checks = topic_module(30, "checks")
+M = topic_module(30, "mistakes")
+R = topic_module(30, "recipes")
 
 REF = load_solution(30)
 

@@ -1,4 +1,4 @@
-"""The synthetic vision datasets of grader.data.vision: seeded and deterministic, the documented shapes, dtypes and
+"""The synthetic vision datasets of grader.kit.data.vision: seeded and deterministic, the documented shapes, dtypes and
 ranges, labels that are what they claim (box = the shape's extent, mask = the shape on top, glyph = its digit),
 balanced classes, and the text pictures of `grade data N --show`."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from grader.data import vision as V
+from grader.kit.data import vision as V
 
 GENERATORS = {
     "detection": lambda n, seed: V.make_detection_images(n, seed),

@@ -74,57 +74,34 @@ class Verdict:
         return f"exercise {self.topic}: {self.passed} of {self.total} tasks passed"
 
 
-_TOPIC_NUMBER_RE = re.compile(r"^\s*number\s*=\s*(\d+)\s*$")
+_TOPIC_FOLDER_RE = re.compile(r"^(\d+)_\w+$")
 
 
 @lru_cache(maxsize=1)
 def exercise_totals() -> dict[int, int]:
-    """Number of tasks of each exercise topic in the grader's manifest; {} when there is no grader beside the quiz.
+    """Number of tasks of each exercise topic (grader/topics/NN_slug/topic.toml); {} when there is no grader beside
+    the quiz.
 
-    Reads grader/exercises.toml ([[topic]] number, [[topic.task]] per task) and/or the one-folder-per-topic layout,
-    grader/topics/NN_slug/topic.toml ([[task]] per task; the number from `number =` or the folder name), which wins.
     Read with a line scan rather than a TOML parser: it runs while the home screen is first drawn.
     """
     spec = importlib.util.find_spec("grader")  # locates the package without importing it
     if spec is None or not spec.submodule_search_locations:
         return {}
-    root = Path(next(iter(spec.submodule_search_locations)))
-    totals = _manifest_totals(_lines(root / "exercises.toml"))
-    for topic_file in sorted((root / "topics").glob("*/topic.toml")):
-        lines = _lines(topic_file)
-        number = next((int(m.group(1)) for line in lines if (m := _TOPIC_NUMBER_RE.match(line))), None)
-        if number is None and (folder := re.match(r"(\d+)", topic_file.parent.name)):
-            number = int(folder.group(1))
-        if number is not None:
-            totals[number] = sum(line.strip() in ("[[task]]", "[[topic.task]]") for line in lines)
-    return totals
-
-
-def _lines(path: Path) -> list[str]:
-    try:
-        return path.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return []
-
-
-def _manifest_totals(lines: list[str]) -> dict[int, int]:
-    """Task counts from the lines of grader/exercises.toml."""
+    topics = Path(next(iter(spec.submodule_search_locations))) / "topics"
     totals: dict[int, int] = {}
-    topic: int | None = None
-    in_topic_table = False
-    for line in lines:
-        stripped = line.strip()
-        if stripped == "[[topic]]":
-            topic, in_topic_table = None, True
-        elif stripped == "[[topic.task]]":
-            in_topic_table = False
-            if topic is not None:
-                totals[topic] = totals.get(topic, 0) + 1
-        elif stripped.startswith("["):
-            in_topic_table = False
-        elif in_topic_table and (match := _TOPIC_NUMBER_RE.match(line)):
-            topic = int(match.group(1))
-            totals.setdefault(topic, 0)
+    try:
+        folders = sorted(topics.iterdir())
+    except OSError:
+        return {}
+    for folder in folders:
+        match = _TOPIC_FOLDER_RE.match(folder.name)
+        if not match:
+            continue
+        try:
+            lines = (folder / "topic.toml").read_text(encoding="utf-8").splitlines()
+        except OSError:
+            continue
+        totals[int(match.group(1))] = sum(1 for line in lines if line.strip() == "[[task]]")
     return totals
 
 

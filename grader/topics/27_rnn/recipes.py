@@ -1,0 +1,131 @@
+"""Recipes for topic 27: build the learner's recurrent modules, load given weights, run forward and backward; train the
+learner's SequenceClassifier with the grader's loop.
+
+They run where the learner's code runs, under the task's forbidden-API guard: the reference torch.nn modules are built
+by the checks, which pass their state_dicts in.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from grader.engine.harness import report_progress
+from grader.kit.recipes import forward_backward
+
+from . import data as sequences
+
+
+def parameter_shapes(mod: Any, cls: str, kwargs: dict[str, Any]) -> dict[str, list[int]]:
+    """{parameter name: shape} of mod.<cls>(**kwargs)."""
+    module = getattr(mod, cls)(**kwargs)
+    return {name: list(p.shape) for name, p in module.named_parameters()}
+
+
+def module_forward(
+    mod: Any,
+    cls: str,
+    kwargs: dict[str, Any],
+    state: dict[str, torch.Tensor],
+    inputs: dict[str, torch.Tensor],
+    dtype: torch.dtype,
+    device_type: str,
+) -> dict[str, Any]:
+    """Build mod.<cls>(**kwargs), load `state`, call it on `inputs` and backpropagate fixed cotangents.
+
+    inputs: {'input': x} and optionally {'hx': h0} (RNNCell, RNN) or {'h0': h0, 'c0': c0} (LSTMCell, passed as a
+    tuple). Returns forward_backward's result: the output, gradients wrt every input and every parameter.
+    """
+    module = getattr(mod, cls)(**kwargs).to(device=torch.device(device_type), dtype=dtype)
+    module.load_state_dict(state)
+    params = dict(module.named_parameters())
+    if "h0" in inputs:
+        call = lambda input, h0, c0: module(input, (h0, c0))  # noqa: E731
+    elif "hx" in inputs:
+        call = lambda input, hx: module(input, hx)  # noqa: E731
+    else:
+        call = lambda input: module(input)  # noqa: E731
+    return forward_backward(call, inputs, wrt=list(inputs), params=params)
+
+
+def classifier_logits(mod: Any, kwargs: dict[str, Any], x: torch.Tensor) -> torch.Tensor:
+    """mod.SequenceClassifier(**kwargs) applied to x (B, T, input_size), without gradients."""
+    torch.manual_seed(0)
+    model = mod.SequenceClassifier(**kwargs).to(x.device)
+    with torch.no_grad():
+        return model(x)
+
+
+def train_sequence_classifier(
+    mod: Any,
+    seed: int,
+    device_type: str,
+    heldout: list[torch.Tensor],
+    steps: int = 150,
+    batch_size: int = 64,
+    hidden_size: int = 32,
+    lr: float = 1e-2,
+) -> dict[str, Any]:
+    """Train mod.SequenceClassifier on the first-token memory task with the grader's loop.
+
+    Adam (lr 1e-2), cross entropy, gradient norm clipped at 1, batches from sequences.make_sequences with the
+    curriculum of sequences.training_lengths. Returns {'losses': per-step training loss, 'predictions': argmax class
+    per held-out sequence, one int64 tensor per tensor of `heldout`}.
+    """
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # a tiny model: one thread is faster than several fighting over 2 cores
+    try:
+        return _train(mod, seed, torch.device(device_type), heldout, steps, batch_size, hidden_size, lr)
+    finally:
+        torch.set_num_threads(threads)
+
+
+class _Adam:
+    """Plain Adam (torch.optim.Adam's defaults and update). Not torch.optim.Adam itself: building any torch Optimizer
+    imports torch._dynamo, seconds of the learner's time budget spent on something that is not theirs."""
+
+    def __init__(self, params: list[torch.Tensor], lr: float, betas=(0.9, 0.999), eps: float = 1e-8) -> None:
+        self.params, self.lr, self.betas, self.eps, self.t = params, lr, betas, eps, 0
+        self.m = [torch.zeros_like(p) for p in params]
+        self.v = [torch.zeros_like(p) for p in params]
+
+    @torch.no_grad()
+    def step(self) -> None:
+        self.t += 1
+        b1, b2 = self.betas
+        for p, m, v in zip(self.params, self.m, self.v):
+            if p.grad is None:
+                continue
+            m.mul_(b1).add_(p.grad, alpha=1 - b1)
+            v.mul_(b2).addcmul_(p.grad, p.grad, value=1 - b2)
+            denom = (v / (1 - b2**self.t)).sqrt_().add_(self.eps)
+            p.addcdiv_(m, denom, value=-self.lr / (1 - b1**self.t))
+
+
+def _train(mod, seed, device, heldout, steps, batch_size, hidden_size, lr) -> dict[str, Any]:
+    torch.manual_seed(seed)
+    model = mod.SequenceClassifier(
+        input_size=sequences.NUM_TOKENS, hidden_size=hidden_size, num_classes=sequences.NUM_CLASSES
+    ).to(device)
+    params = [p for p in model.parameters() if p.requires_grad]
+    adam = _Adam(params, lr)
+    lengths = sequences.training_lengths(steps, seed)
+    losses: list[float] = []
+    for step, length in enumerate(lengths):
+        x, y = sequences.make_sequences(batch_size, seed=seed * 100_003 + step, length=length)
+        loss = F.cross_entropy(model(x.to(device)), y.to(device))
+        for p in params:
+            p.grad = None
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        adam.step()
+        losses.append(float(loss.detach()))
+        # Report after the first step too: the guard's op-level watch ends at the first progress report.
+        if step == 0 or (step + 1) % 10 == 0 or step + 1 == steps:
+            report_progress(step + 1, steps, losses[-1])
+    model.eval()
+    with torch.no_grad():
+        predictions = [model(x.to(device)).argmax(dim=-1).cpu() for x in heldout]
+    return {"losses": losses, "predictions": predictions}
