@@ -26,7 +26,6 @@ from tui.series import PARTS, SERIES_NUMBERS, part_numbers, part_of_title
 
 REPO = Path(__file__).resolve().parents[1]
 QUESTIONS = REPO / "questions"
-GRADER = REPO / "grader"
 PATHS = sorted(QUESTIONS.glob("*.md"))
 IDS = [path.stem for path in PATHS]
 HAN = re.compile(r"[\u4e00-\u9fff]")
