@@ -71,7 +71,8 @@ def stable_id(*parts: object) -> int:
 
 
 def note_guid(deck: str, number: int) -> str:
-    """Return the Anki note GUID of card `number` of deck `deck`; the same on every export."""
+    """Return the Anki note GUID of the card keyed (deck, number) (number: the question number, or the card's text
+    identity for a document without numbers); the same on every export."""
     return genanki.guid_for(deck, number)
 
 
@@ -127,7 +128,7 @@ def export_apkg(
 ) -> int:
     """Write `decks` to the Anki package `path` and return the number of notes.
 
-    Unanswered cards carry the learner's own answer from `user_answers` (by (deck, number)) when there is one,
+    Unanswered cards carry the learner's own answer from `user_answers` (by card key) when there is one,
     else a note saying the source has no answer yet. Repeats (`same_as` set) are left out: their original is the
     note. The file is replaced only once the export is complete.
     """
@@ -147,11 +148,11 @@ def export_apkg(
                 fields=[
                     str(card.number),
                     md.renderInline(card.question),
-                    _answer_html(md, card, user_answers.get((card.deck, card.number))),
+                    _answer_html(md, card, user_answers.get(card.key)),
                     source,
                 ],
-                tags=[DECK_PREFIX, _tag(deck.name), f"topic::{card.topic}"],
-                guid=note_guid(card.deck, card.number),
+                tags=[DECK_PREFIX, _tag(deck.name), f"topic::{card.topic}", *map(_tag, getattr(card, "tags", ()))],
+                guid=note_guid(*card.key),
             ))
             count += 1
         anki_decks.append(anki_deck)

@@ -3,7 +3,8 @@
 Pure (no textual, no torch); works on the markdown-it tokens of the whole document so that problems carry the
 document's line numbers. Only top-level HTML blocks count: a `<details>` or a marker inside a code block, a list or a
 quote is text. A card without `<details>` has its whole answer as its core and no details (old decks and the
-learner's own documents read as before).
+learner's own documents read as before); an answer that is all inside a `<details>` whose summary only labels it
+("Answer", "Show answer", "答案") has that content as its core and no details.
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ from markdown_it.token import Token
 
 from tui.markdown_blocks import normalize_source, tokenize, trim_blank_lines
 
-_OPEN = re.compile(r"<details(?=[\s>/])[^>]*>", re.IGNORECASE)
-_CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
+DETAILS_OPEN = _OPEN = re.compile(r"<details(?=[\s>/])[^>]*>", re.IGNORECASE)
+DETAILS_CLOSE = _CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
 _SUMMARY = re.compile(r"<summary(?=[\s>])[^>]*>.*?</summary\s*>", re.IGNORECASE | re.DOTALL)
 _MARKER = re.compile(r"<!--\s*same[-_ ]as\s*[:：=]?\s*(?P<value>.*?)\s*-->", re.IGNORECASE | re.DOTALL)
 MARKER_EXAMPLE = "<!-- same-as: 17 -->"
+_ANSWER_LABEL = re.compile(r"(?:show |see |reveal |click to (?:show|see|reveal) )?(?:the )?(?:answers?|solutions?)"
+                           r"|答案|参考答案|查看答案|点击查看答案|解答|解析")
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,8 @@ def answer_parts(lines: Sequence[str], tokens: Sequence[Token], start: int, end:
     else:
         pieces += [text(opener.map[1], closer.map[0]), _residue(closer.content), text(closer.map[1], end)]
     details = "\n\n".join(piece for piece in pieces if piece)
+    if not core and details and _labels_answer(opener.content):
+        core, details = details, ""  # the whole answer is folded away under "Answer": it is the core
     return AnswerParts(core, details, same_as, marker_line, tuple(problems))
 
 
@@ -106,6 +111,15 @@ def _details_span(blocks: Sequence[Token], problems: list[tuple[int, str]]) -> t
         problems.append((opener.map[0] + 1, "<details> is never closed: end the details with a line </details> "
                                             "(after a blank line)"))
     return opener, None
+
+
+def _labels_answer(html: str) -> bool:
+    """Whether a `<details>` block's summary only labels an answer ("Answer", "Show answer", "答案")."""
+    summary = _SUMMARY.search(html)
+    if summary is None:
+        return False
+    text = re.sub(r"<[^>]+>", "", summary.group(0)).strip().strip("*_ ").casefold()
+    return bool(_ANSWER_LABEL.fullmatch(text))
 
 
 def _residue(html: str) -> str:

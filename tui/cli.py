@@ -1,7 +1,12 @@
 """The `quiz` command: open the flashcard app, or check, import, list and export Markdown decks.
 
     quiz [--data-dir DIR] [--until YYYY-MM-DD] [--retention 0.9] [--new-per-day 20]
-    quiz check [--json] FILE...      quiz import [--replace] FILE...      quiz decks      quiz export --anki FILE.apkg
+    quiz check [--json] [--format NAME] FILE...      quiz import [--replace] [--format NAME] FILE...
+    quiz decks      quiz export --anki FILE.apkg
+
+A document may be written in any of the conventions of tui/formats/ (the series' style, headings, bold questions,
+Q/A pairs, Obsidian Spaced Repetition, <details>/blockquote answers, Anki exports and packages): `quiz check` says
+which one it detected and why, and what it skipped; `--format NAME` chooses one.
 
 A document that is the learner's own copy of a part of the series ("PyTorch知识点总结之三") links to the built-in deck
 of that part instead of becoming a second deck (tui/linking.py): `quiz check` says it would link, `quiz import` links
@@ -21,9 +26,13 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from tui.deck import Deck, DeckError, Problem, check_deck, decode_document
+from tui.check import check_json, check_report, print_convention  # noqa: F401  (check_report: public API)
+from tui.deck import Deck, DeckError
+from tui.formats import FORMATS
+from tui.formats.identity import is_text_ident
 
 DEBUG_ENV = "TORCHPREP_DEBUG"
+FORMAT_HELP = f"read the files as this convention instead of detecting it: {', '.join(FORMATS)}"
 DATA_DIR_HELP = "where progress and imported decks are kept (default: $TORCHPREP_DATA_DIR or the user data directory)"
 
 
@@ -70,11 +79,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", parents=[common], help="validate Markdown decks and show their cards")
     check.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    check.add_argument("--format", choices=FORMATS, metavar="NAME", help=FORMAT_HELP)
     check.add_argument("files", nargs="+", metavar="FILE", type=Path)
     check.set_defaults(run=_run_check)
 
     importing = commands.add_parser("import", parents=[common], help="add Markdown decks to your decks")
     importing.add_argument("--replace", action="store_true", help="replace a different deck of the same name")
+    importing.add_argument("--format", choices=FORMATS, metavar="NAME", help=FORMAT_HELP)
     importing.add_argument("files", nargs="+", metavar="FILE", type=Path)
     importing.set_defaults(run=_run_import)
 
@@ -87,57 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def check_report(path: Path) -> tuple[Deck | None, list[Problem]]:
-    """The deck (if any) and every problem of one file; unreadable files are a problem, not an exception."""
-    try:
-        text = decode_document(path.read_bytes(), str(path))
-    except DeckError as error:
-        return None, [Problem(error.line, error.message)]
-    except FileNotFoundError:
-        return None, [Problem(None, "no such file")]
-    except IsADirectoryError:
-        return None, [Problem(None, "is a directory, not a Markdown file")]
-    except OSError as error:
-        return None, [Problem(None, f"cannot read the file: {error.strerror or error}")]
-    return check_deck(text, source=str(path), name=path.stem)
-
-
-def check_json(paths: Sequence[Path]) -> dict:
-    """The `quiz check --json` document for these files.
-
-    A card that repeats another question has "same_as"; a file that `quiz import` would link to a built-in deck has
-    "link" ({"deck", "part", "notes": numbers answered, "unanswered": numbers}); one whose title names a part of the
-    series but that would not link has "note" saying why.
-    """
-    from tui.library import builtin_repeat_problems, is_builtin
-    from tui.linking import builtin_decks, plan_link
-
-    builtin = builtin_decks()
-    files = []
-    for path in paths:
-        deck, problems = check_report(path)
-        if deck is not None and not problems:
-            problems = builtin_repeat_problems(deck, builtin)
-        cards = [
-            {"number": card.number, "question": card.question, "answered": card.answered, "line": card.line}
-            | ({"same_as": card.same_as} if card.same_as is not None else {})
-            for card in (deck.cards if deck else ())
-        ]
-        errors = [{"line": problem.line, "message": problem.message} for problem in problems]
-        entry = {"path": str(path), "cards": cards, "errors": errors}
-        if deck is not None and not problems and not is_builtin(deck):
-            plan, why = plan_link(deck, builtin)
-            if plan is not None:
-                entry["link"] = {"deck": plan.deck.name, "part": plan.part, "notes": sorted(plan.answers),
-                                 "unanswered": list(plan.unanswered)}
-            elif why:
-                entry["note"] = why
-        files.append(entry)
-    return {"files": files}
-
-
 def _run_check(args: argparse.Namespace) -> int:
-    report = check_json(args.files)
+    report = check_json(args.files, args.format)
     failed = any(entry["errors"] for entry in report["files"])
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
@@ -159,6 +121,7 @@ def _run_check(args: argparse.Namespace) -> int:
                   f"{len(link['unanswered'])} questions are answered by the built-in cards")
         elif "note" in entry:
             print(f"  note: {entry['note']}")
+        print_convention(entry)
         for error in entry["errors"]:
             where = f"{entry['path']}:{error['line']}" if error["line"] is not None else entry["path"]
             print(f"{where}: {error['message']}")
@@ -170,9 +133,10 @@ def _run_import(args: argparse.Namespace) -> int:
 
     folder = _data_dir(args)
     failed = False
+    options = {"format": args.format} if args.format else {}
     for path in args.files:
         try:
-            result, why = import_document(path, folder, replace=args.replace)
+            result, why = import_document(path, folder, replace=args.replace, **options)
         except DeckError as error:
             _error(str(error))
             failed = True
@@ -189,6 +153,10 @@ def _run_import(args: argparse.Namespace) -> int:
             print(f"{path}: already imported as {summary}, nothing changed")
             continue
         print(f"{path}: {result.action} {summary} -> {result.target}")
+        if result.format != "series":
+            print(f"  read as {result.format}")
+        if result.note:
+            print(f"  note: {result.note}")
         if deck.name != path.stem:
             print(f"  note: imported as '{deck.name}' because a built-in deck is named '{path.stem}'")
         if result.previous is not None:
@@ -218,13 +186,25 @@ def _print_link(path: Path, result) -> None:
 
 
 def _print_changes(previous: Deck, current: Deck) -> None:
-    """Which questions an edited deck added or removed (review history is kept by question number)."""
-    before = {card.number for card in previous.cards}
-    after = {card.number for card in current.cards}
-    if after - before:
-        print(f"  new questions: {', '.join(map(str, sorted(after - before)))}")
-    if before - after:
-        print(f"  removed questions: {', '.join(map(str, sorted(before - after)))} (their review history is kept)")
+    """Which questions an edited deck added or removed (review history is kept by card identity: the number, or for
+    a document without numbers the question's words, so a reworded question is a new card)."""
+    before = {card.key: card for card in previous.cards}
+    after = {card.key: card for card in current.cards}
+    added = [after[key] for key in after if key not in before]
+    removed = [before[key] for key in before if key not in after]
+    if added:
+        print(f"  new questions: {_listing(added)}")
+    if removed:
+        print(f"  removed questions: {_listing(removed)} (their review history is kept)")
+    if any(is_text_ident(key[1]) for key in after) and added and removed:
+        print("  (a reworded question counts as a new card; reordering keeps every card's history)")
+
+
+def _listing(cards) -> str:
+    """Numbers for numbered cards, quoted questions for cards identified by their text."""
+    if all(card.ident is None for card in cards):
+        return ", ".join(str(card.number) for card in sorted(cards, key=lambda card: card.number))
+    return "; ".join(f"{card.question!r} (line {card.line})" for card in cards)
 
 
 def _run_decks(args: argparse.Namespace) -> int:
@@ -246,7 +226,8 @@ def _run_decks(args: argparse.Namespace) -> int:
         hint = ""
         if not is_builtin(deck) and plan_link(deck, builtin)[0] is not None:
             hint = "  (a copy of a built-in part: `quiz import` its file again to link it instead)"
-        print(f"{deck.name}  {deck.title}  {count}  {deck_origin(deck, folder)}{hint}")
+        convention = f"  read as {deck.format}" if deck.format != "series" else ""
+        print(f"{deck.name}  {deck.title}  {count}  {deck_origin(deck, folder)}{convention}{hint}")
     for linked in _linked_documents(folder):
         print(f"{linked.origin}  {linked.title}  linked to {linked.deck} ({linked.answered} of {linked.questions} "
               f"questions answered: your notes)  linked {linked.linked_at.astimezone().strftime('%Y-%m-%d')}")

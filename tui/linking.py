@@ -75,7 +75,7 @@ def builtin_decks() -> list[Deck]:
     decks = []
     for path in builtin_deck_paths():
         try:
-            decks.append(read_deck(path))
+            decks.append(read_deck(path, "series"))
         except DeckError:
             continue
     return decks
@@ -105,20 +105,24 @@ def plan_link(document: Deck, builtin: Sequence[Deck]) -> tuple[LinkPlan | None,
 
 
 def import_document(
-    path: Path, data_dir: Path, *, replace: bool = False
+    path: Path, data_dir: Path, *, replace: bool = False, format: str | None = None
 ) -> tuple[LinkResult | ImportResult, str | None]:
     """Import a document: link it when it is a part of the series, else add it as a deck (library.import_deck_file).
 
     Returns the result and, for a document whose title names a part but that does not link, why not. Nothing is
-    written unless the whole document parses; raises DeckError (LinkConflict, DeckConflict for refusals).
+    written unless the whole document parses; raises DeckError (LinkConflict, DeckConflict for refusals). `format`
+    names the convention to read it as (only a document read in the series' style links).
     """
     path = Path(path)
-    document = read_deck(path)  # file errors (missing, not UTF-8, no questions, bad markers) name the user's file
+    options = {"replace": replace} | ({"format": format} if format is not None else {})
+    document = read_deck(path, format)  # file errors (missing, not UTF-8, no questions, bad markers) name the file
     if path.resolve().parent == library.BUILTIN_DIR.resolve():
-        return library.import_deck_file(path, data_dir, replace=replace), None  # refused there, with its message
+        return library.import_deck_file(path, data_dir, **options), None  # refused there, with its message
+    if document.format != "series":
+        return library.import_deck_file(path, data_dir, **options), None
     plan, why = plan_link(document, builtin_decks())
     if plan is None:
-        return library.import_deck_file(path, data_dir, replace=replace), why
+        return library.import_deck_file(path, data_dir, **options), why
     return link_document(path, plan, data_dir, replace=replace), None
 
 
