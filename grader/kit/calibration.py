@@ -62,7 +62,7 @@ class TrainingTask:
     seeds: tuple[int, ...] = CALIBRATION_SEEDS
     check_seed: int = CHECK_SEED
     depends: tuple[str, ...] = ()
-    label: str = ""  # when a task trains more than once (25.5: with the sampler, with the class weights)
+    label: str = ""  # when a task is calibrated as several TrainingTasks, what tells them apart
     folder: Path = Path()  # the topic folder (its calibration.json, variants/ and buggy/)
 
     @property

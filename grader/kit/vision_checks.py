@@ -147,10 +147,6 @@ def losses_of(result: Any) -> list[float]:
     return [float(v) for v in losses] if isinstance(losses, (list, tuple)) else []
 
 
-def final_loss(losses: list[float]) -> float:
-    """The last training loss (NaN when there is none)."""
-    return losses[-1] if losses else float("nan")
-
 
 def diverged(losses: list[float]) -> bool:
     """True when the training loss became NaN or infinite."""
