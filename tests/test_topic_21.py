@@ -1,5 +1,6 @@
-"""Topic 21 (object detection): the mistake models, the tied-score NMS validity rule, the calibration record, and a
-direct run of the checks on the reference solution (every task passes) and on the stub (every task fails)."""
+"""Topic 21 (object detection): the mistake models, the tied-score NMS validity rule, the calibration record (the
+reference and the correct variants clear the marks, the broken models miss them), the structure probe, and a direct run
+of the checks on the reference solution (every task passes) and on the stub (every task fails)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ import torch
 import torchvision
 from torchvision.models.detection._utils import BoxCoder
 
+from grader.kit.calibration import record
 from grader.kit.compare import is_close
+from grader.kit.training import model_structure
+from grader.kit.vision_checks import structure_cause
 from grader_topic_support import assert_solution_passes_and_stub_fails, load_solution, topic_module
 
 C = topic_module(21, "training")
@@ -21,6 +25,34 @@ REF = load_solution(21)
 BOXES1 = torch.tensor([[0.0, 0.0, 2.0, 2.0], [5.0, 5.0, 9.0, 7.0], [1.0, 0.5, 4.0, 3.0]])
 BOXES2 = torch.tensor([[1.0, 1.0, 3.0, 3.0], [6.0, 0.0, 7.0, 1.0], [0.0, 0.0, 2.0, 2.0]])
 WEIGHTS = (10.0, 10.0, 5.0, 5.0)
+
+
+def _corpus_rows(rec):
+    """{label: rows} of the reference and the correct variants in a calibration record."""
+    return {label: rows for label, rows in rec.get("runs", {}).items()
+            if label == "reference" or label.startswith("correct")}
+
+
+def _assert_correct_models_clear_the_marks(task, number):
+    rec = record(task)
+    assert rec, f"{task.folder / 'calibration.json'} has no record of {task.key}: run `grade calibrate {number}`"
+    assert len(rec["seeds"]) >= 5 and C.TRAIN_SEED == task.check_seed and task.check_seed in rec["seeds"]
+    correct = _corpus_rows(rec)
+    assert "reference" in correct and len(correct) >= 6, sorted(correct)
+    thin = []
+    for label, rows in correct.items():
+        assert sorted(r["seed"] for r in rows) == sorted(rec["seeds"]), label
+        for row in rows:
+            for mark in task.marks:
+                value = row[mark.metric]
+                clearance = value - mark.threshold if mark.higher_is_better else mark.threshold - value
+                if not clearance >= mark.margin:
+                    thin.append(f"{label} seed {row['seed']}: {mark.metric} {value} ({mark.describe()}, margin "
+                                f"{mark.margin})")
+    assert not thin, "\n".join(thin)
+    losses = rec["reference_losses"]
+    assert losses and all(math.isfinite(v) for v in losses)
+    return rec
 
 
 def test_reference_matches_torchvision_on_a_worked_example():
@@ -112,12 +144,34 @@ def test_tied_score_rule_accepts_every_tie_break_and_rejects_invalid_sets():
     assert "int64" in nms_violation(torch.tensor([0.0, 2.0]), boxes, scores, 0.5)
 
 
-def test_calibration_shows_the_reference_clears_the_pass_marks_with_margin():
-    record = C.calibration_record(21)
-    assert record, "grader/calibration/21.json is missing: run python -m grader.calibrate_vision 21"
-    assert len(record["seeds"]) >= 5 and C.TRAIN_SEED in record["seeds"]
-    assert C.clears_margin(21, record), record["min"]
-    assert record["reference_losses"] and all(math.isfinite(v) for v in record["reference_losses"])
+def test_calibration_shows_the_reference_and_correct_variants_clear_the_marks_with_margin():
+    rec = _assert_correct_models_clear_the_marks(C.TASK, 21)
+    assert len(rec["reference_losses"]) == 188  # 4 epochs of 47 batches of the one-cycle loop
+
+
+def test_calibration_shows_each_broken_model_misses_a_mark_on_every_seed():
+    rec = record(C.TASK)
+    broken = {label: rows for label, rows in rec["runs"].items() if label.startswith("broken")}
+    assert any("no BatchNorm2d" in label for label in broken)  # the message's no-BatchNorm claim rests on this run
+    for label, rows in broken.items():
+        assert all(not C.TASK.passes(row) for row in rows), label
+
+
+def test_structure_probe_names_a_constant_detector_and_counts_its_modules():
+    torch.manual_seed(0)
+    correct = model_structure(REF.TinyDetector(3), C.heldout_detection()[0][:16])
+    assert correct["counts"]["BatchNorm2d"] == 4 and correct["constant"] == [False, False]
+    assert structure_cause(correct, "your TinyDetector", needs_batchnorm=True) is None
+
+    class Blind(REF.TinyDetector):  # buggy/majority_class.py: sees nothing
+        def forward(self, images):
+            features = self.features(images) * 0
+            return self.classifier(features.mean(dim=(2, 3))), torch.sigmoid(self.box_head(features))
+
+    blind = model_structure(Blind(3), C.heldout_detection()[0][:16])
+    assert blind["constant"] == [True, True]
+    cause = structure_cause(blind, "your TinyDetector", outputs=("class logits", "boxes"), needs_batchnorm=False)
+    assert cause.startswith("Your TinyDetector's class logits and boxes were the same for every input")
 
 
 def test_detection_metrics_score_a_perfect_and_a_constant_answer():

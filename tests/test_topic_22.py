@@ -1,5 +1,6 @@
-"""Topic 22 (segmentation): worked examples of the reference, the mistake models, the calibration record, and a direct
-run of the checks on the reference solution (every task passes) and on the stub (every task fails)."""
+"""Topic 22 (segmentation): worked examples of the reference, the mistake models, the calibration record (the
+reference and the correct variants clear the mark, the broken models miss it), the structure summary, and a direct run
+of the checks on the reference solution (every task passes) and on the stub (every task fails)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ import math
 import pytest
 import torch
 
+from grader.kit.calibration import record
 from grader.kit.compare import is_close
+from grader.kit.training import model_structure
+from grader.kit.vision_checks import structure_cause, structure_facts
 from grader_topic_support import assert_solution_passes_and_stub_fails, load_solution, topic_module
 
 C = topic_module(22, "training")
@@ -17,6 +21,34 @@ M = topic_module(22, "mistakes")
 REF = load_solution(22)
 PRED = torch.tensor([[[0, 1, 1], [2, 2, 0]], [[1, 1, 0], [0, 0, 0]]])
 TARGET = torch.tensor([[[0, 1, 255], [2, 1, 0]], [[1, 0, 0], [0, 255, 0]]])
+
+
+def _corpus_rows(rec):
+    """{label: rows} of the reference and the correct variants in a calibration record."""
+    return {label: rows for label, rows in rec.get("runs", {}).items()
+            if label == "reference" or label.startswith("correct")}
+
+
+def _assert_correct_models_clear_the_marks(task, number):
+    rec = record(task)
+    assert rec, f"{task.folder / 'calibration.json'} has no record of {task.key}: run `grade calibrate {number}`"
+    assert len(rec["seeds"]) >= 5 and C.TRAIN_SEED == task.check_seed and task.check_seed in rec["seeds"]
+    correct = _corpus_rows(rec)
+    assert "reference" in correct and len(correct) >= 6, sorted(correct)
+    thin = []
+    for label, rows in correct.items():
+        assert sorted(r["seed"] for r in rows) == sorted(rec["seeds"]), label
+        for row in rows:
+            for mark in task.marks:
+                value = row[mark.metric]
+                clearance = value - mark.threshold if mark.higher_is_better else mark.threshold - value
+                if not clearance >= mark.margin:
+                    thin.append(f"{label} seed {row['seed']}: {mark.metric} {value} ({mark.describe()}, margin "
+                                f"{mark.margin})")
+    assert not thin, "\n".join(thin)
+    losses = rec["reference_losses"]
+    assert losses and all(math.isfinite(v) for v in losses)
+    return rec
 
 
 def test_confusion_matrix_rows_are_the_target():
@@ -88,12 +120,34 @@ def test_unet_keeps_the_size_for_several_depths():
         assert net(torch.rand(1, 3, size, size)).shape == (1, 5, size, size)
 
 
-def test_calibration_shows_the_reference_clears_the_pass_mark_with_margin():
-    record = C.calibration_record(22)
-    assert record, "grader/calibration/22.json is missing: run python -m grader.calibrate_vision 22"
-    assert len(record["seeds"]) >= 5 and C.TRAIN_SEED in record["seeds"]
-    assert C.clears_margin(22, record), record["min"]
-    assert record["reference_losses"] and all(math.isfinite(v) for v in record["reference_losses"])
+def test_calibration_shows_the_reference_and_correct_variants_clear_the_mark_with_margin():
+    rec = _assert_correct_models_clear_the_marks(C.TASK, 22)
+    assert len(rec["reference_losses"]) == 96  # 3 epochs of 32 batches of the one-cycle loop
+
+
+def test_calibration_shows_no_skips_and_no_batchnorm_miss_the_mark_on_every_seed():
+    rec = record(C.TASK)
+    broken = {label: rows for label, rows in rec["runs"].items() if label.startswith("broken")}
+    for name in ("no skip connections", "no BatchNorm2d"):  # what the stub and the message say about them
+        label = next(label for label in broken if label.startswith(f"broken: {name}"))
+        assert all(not C.TASK.passes(row) for row in broken[label]), label
+    for label, rows in broken.items():
+        assert all(not C.TASK.passes(row) for row in rows), label
+
+
+def test_structure_names_missing_batchnorm_only_when_there_is_no_batchnorm_module():
+    images = C.heldout_segmentation()[0][:8]
+    torch.manual_seed(0)
+    with_bn = model_structure(REF.UNet(3, 4, base_channels=16, depth=2), images)
+    assert with_bn["counts"]["BatchNorm2d"] == 10 and with_bn["affine_residual"] > 0.01
+    assert structure_cause(with_bn, "your UNet", needs_batchnorm=True) is None
+    assert structure_facts(with_bn, "your UNet") == (
+        "Your UNet has 11 Conv2d, 2 ConvTranspose2d, 10 BatchNorm2d and 0 Linear modules")
+    without = dict(with_bn, counts={**with_bn["counts"], "BatchNorm2d": 0})
+    cause = structure_cause(without, "your UNet", needs_batchnorm=True, without_batchnorm="miou 0.8-0.85")
+    assert cause.startswith("Your UNet has no nn.BatchNorm2d module (11 Conv2d, 2 ConvTranspose2d, 0 BatchNorm2d")
+    assert "failed on every seed: miou 0.8-0.85" in cause
+    assert "no nn.BatchNorm2d" not in (structure_cause(without, "your UNet", needs_batchnorm=False) or "")
 
 
 def test_segmentation_metrics_score_a_perfect_and_a_constant_mask():

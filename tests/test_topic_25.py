@@ -1,9 +1,10 @@
 """Topic 25 (imbalanced data): the mistake models, the power and false-failure rate of the statistical sampler check,
-the reference against torch and torchvision, the calibration record (the naive run fails, the learner's methods pass),
+the reference against torch and torchvision, the calibration record (correct answers pass both runs, unbalanced runs fail),
 and a direct run of the checks on the solution and the stub."""
 
 from __future__ import annotations
 
+import math
 from types import SimpleNamespace
 
 import pytest
@@ -13,6 +14,7 @@ import torchvision
 from grader_topic_support import assert_solution_passes_and_stub_fails, load_solution, topic_module
 from torch.utils.data import WeightedRandomSampler
 
+from grader.kit.calibration import record
 from grader.kit.compare import is_close
 
 C = topic_module(25, "training")
@@ -106,18 +108,52 @@ def test_sampler_check_catches_wrong_samplers(name):
         assert M.SAMPLER_WITHOUT_REPLACEMENT in problem
 
 
-def test_calibration_shows_rebalancing_passes_and_the_naive_run_fails():
-    calib = C.load(25)
-    assert calib, "grader/calibration/25.json is missing: run python -m grader.calibrate_tabular 25"
-    for method in ("sampler", "weights"):
-        runs = calib[method]["runs"]
-        assert len(runs) >= 5
-        for run in runs:
-            assert run["balanced_accuracy"] >= C.MIN_BALANCED_ACCURACY_25 + 0.03, (method, run)
-            assert run["minority_recall"] >= C.MIN_MINORITY_RECALL_25 + 0.03, (method, run)
-    for run in calib["naive"]["runs"]:
-        assert run["minority_recall"] < C.MIN_MINORITY_RECALL_25 - 0.1, run
-        assert run["balanced_accuracy"] < C.MIN_BALANCED_ACCURACY_25, run
+def test_one_training_task_trains_both_ways_with_four_marks():
+    assert C.TRAINING == (C.TASK,) and C.TASK.label == ""
+    assert sorted(m.metric for m in C.TASK.marks) == sorted(
+        f"{method}_{metric}" for method in ("sampler", "weights") for metric in ("balanced_accuracy", "minority_recall"))
+
+
+def test_calibration_shows_rebalancing_passes_both_ways_with_margin():
+    rec = record(C.TASK)
+    assert rec, "grader/topics/25_imbalance/calibration.json has no 25.5 record: run grade calibrate 25"
+    assert len(rec["seeds"]) >= 5 and C.TASK.check_seed in rec["seeds"]
+    runs = {label: rows for label, rows in rec["runs"].items() if label == "reference" or label.startswith("correct")}
+    assert len(runs) >= 6, sorted(runs)  # the reference and at least 5 correct variants
+    for label, rows in runs.items():
+        assert sorted(r["seed"] for r in rows) == sorted(rec["seeds"]), label
+        for row in rows:
+            for method in ("sampler", "weights"):
+                assert row[f"{method}_balanced_accuracy"] >= C.MIN_BALANCED_ACCURACY_25 + 0.03, (label, method, row)
+                assert row[f"{method}_minority_recall"] >= C.MIN_MINORITY_RECALL_25 + 0.03, (label, method, row)
+    curve = rec["reference_losses"]
+    per_run = R.EPOCHS * -(-R.TRAIN_N // R.BATCH) // 10  # a loss every 10 steps
+    assert len(curve) == 2 * per_run and all(math.isfinite(v) for v in curve)  # the sampler run, then the weights run
+
+
+UNBALANCED = {  # broken models that leave one run unbalanced, and the run
+    "broken: sampler with equal weights: the 19:1 stream unchanged": "sampler",
+    "broken: class_weights returns ones (no reweighting)": "weights",
+}
+
+
+def test_calibration_shows_the_unbalanced_runs_fail():
+    rec = record(C.TASK)
+    for label, method in UNBALANCED.items():
+        assert label in rec["runs"], sorted(rec["runs"])
+        for row in rec["runs"][label]:
+            assert row[f"{method}_minority_recall"] < C.MIN_MINORITY_RECALL_25 - 0.1, (label, row)
+            assert row[f"{method}_balanced_accuracy"] < C.MIN_BALANCED_ACCURACY_25, (label, row)
+
+
+def test_calibration_shows_every_broken_model_fails_the_run_it_breaks():
+    rec = record(C.TASK)
+    broken = {label: rows for label, rows in rec["runs"].items() if label.startswith("broken")}
+    assert len(broken) >= 4
+    for label, rows in broken.items():
+        for row in rows:
+            assert min(row["sampler_minority_recall"], row["weights_minority_recall"]) < C.MIN_MINORITY_RECALL_25 - 0.1, (
+                label, row)
 
 
 @pytest.mark.slow

@@ -3,6 +3,7 @@ calibration record, and a direct run of the checks on the solution and the stub.
 
 from __future__ import annotations
 
+import math
 from types import SimpleNamespace
 
 import pytest
@@ -10,6 +11,7 @@ import torch
 from grader_topic_support import Direct, assert_solution_passes_and_stub_fails, load_solution, topic_module
 from torch import nn
 
+from grader.kit.calibration import record
 from grader.kit.compare import is_close
 
 C = topic_module(30, "training")
@@ -99,11 +101,41 @@ def test_state_between_encode_and_decode_is_caught(cls, text):
 
 
 def test_calibration_shows_reconstruction_well_below_the_pass_mark():
-    calib = C.load(30)
-    assert calib, "grader/calibration/30.json is missing: run python -m grader.calibrate_tabular 30"
-    assert len(calib["runs"]) >= 5 and C.CHECK_SEED in calib["seeds"]
-    assert all(run["ratio"] < C.MAX_MSE_OVER_VARIANCE_30 / 3 for run in calib["runs"]), calib["runs"]
-    assert all(alt["worst"]["ratio"] < C.MAX_MSE_OVER_VARIANCE_30 / 3 for alt in calib["alternatives"].values())
+    rec = record(C.TASK)
+    assert rec, "grader/topics/30_autoencoder/calibration.json has no 30.1 record: run grade calibrate 30"
+    assert len(rec["seeds"]) >= 5 and C.TASK.check_seed in rec["seeds"]
+    runs = {label: rows for label, rows in rec["runs"].items() if label == "reference" or label.startswith("correct")}
+    assert len(runs) >= 6, sorted(runs)  # the reference and at least 5 correct variants
+    for label, rows in runs.items():
+        assert sorted(r["seed"] for r in rows) == sorted(rec["seeds"]), label
+        assert all(row["ratio"] < C.MAX_MSE_OVER_VARIANCE_30 / 3 for row in rows), (label, rows)
+    curve = rec["reference_losses"]
+    assert len(curve) == R.TRAIN_STEPS // 10 and all(math.isfinite(v) for v in curve)
+
+
+def test_calibration_shows_broken_models_well_above_the_pass_mark():
+    rec = record(C.TASK)
+    broken = {label: rows for label, rows in rec["runs"].items() if label.startswith("broken")}
+    assert len(broken) >= 2
+    assert all(row["ratio"] > 2 * C.MAX_MSE_OVER_VARIANCE_30 for rows in broken.values() for row in rows), broken
+
+
+def test_the_learning_rate_warms_up_then_decays():
+    assert R.lr_at(0) == pytest.approx(R.LR / R.WARMUP_STEPS)
+    assert R.lr_at(R.WARMUP_STEPS - 1) == pytest.approx(R.LR)
+    assert R.lr_at(int(0.75 * R.TRAIN_STEPS)) == pytest.approx(R.LR / 10)
+
+
+def test_affine_residual_tells_a_linear_autoencoder_from_a_nonlinear_one():
+    x = torch.randn(200, 8, generator=torch.Generator().manual_seed(0))
+    torch.manual_seed(0)
+    linear = nn.Sequential(nn.Linear(8, 3), nn.Linear(3, 8))
+    relu = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 3), nn.Linear(3, 8))
+    assert R.affine_residual(linear, x) < 1e-5
+    assert R.affine_residual(relu, x) > 1e-2
+    constant = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 8))
+    nn.init.zeros_(constant[2].weight)
+    assert R.affine_residual(constant, x) is None  # one output for every input: neither affine nor not
 
 
 @pytest.mark.slow

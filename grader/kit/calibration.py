@@ -4,8 +4,7 @@ A topic's training.py declares one TrainingTask per training task: how the grade
 (`run`, through the `learner` handle, so the same code trains the learner's model in its sandboxed process and a
 variant in-process during calibration), how the held-out result is measured (`measure`, in the trusted process), and
 the pass marks. The calibration trains the reference and the topic's corpus (variants/*.py: correct implementations
-that differ from the reference the way learners' code does, and broken models; plus the known-buggy files expected to
-fail the task) on every calibration seed and records, per task, every run, the worst correct-variant metric, the best
+that differ from the reference the way learners' code does, and broken models) on every calibration seed and records, per task, every run, the worst correct-variant metric, the best
 broken-model metric, and a fingerprint of the sources the runs depend on. A mark must sit between the two
 populations with its stated margins; tests/test_training_corpus.py holds every topic to that.
 """
@@ -63,7 +62,7 @@ class TrainingTask:
     seeds: tuple[int, ...] = CALIBRATION_SEEDS
     check_seed: int = CHECK_SEED
     depends: tuple[str, ...] = ()
-    label: str = ""  # when a task trains more than once (25.5: with the sampler, with the class weights)
+    label: str = ""  # when a task is calibrated as several TrainingTasks, what tells them apart
     folder: Path = Path()  # the topic folder (its calibration.json, variants/ and buggy/)
 
     @property
@@ -106,20 +105,15 @@ def header_lines(path: Path) -> list[str]:
 
 
 def corpus(folder: Path, task: str) -> list[Variant]:
-    """The corpus of `task` in a topic folder: variants/*.py headed `# variant: N.k correct|broken "what"`, and the
-    known-buggy files (buggy/*.py) headed `# expect: N.k fail "..."`, which count as broken models of that task."""
+    """The corpus of `task` in a topic folder: variants/*.py headed `# variant: N.k correct|broken "what"`.
+    (Known-buggy files are graded by the generic topic test; a bug that some other check of the task catches, such as
+    state kept between encode and decode, need not train badly, so they are not training models.)"""
     found = []
     for path in sorted((folder / "variants").glob("*.py")):
         for line in header_lines(path):
             m = VARIANT_RE.match(line)
             if m and m.group(1) == task:
                 found.append(Variant(task, m.group(2), m.group(3), path))
-    for path in sorted((folder / "buggy").glob("*.py")):
-        for line in header_lines(path):
-            m = EXPECT_RE.match(line)
-            if m and m.group(1) == task and m.group(2) == "fail":
-                found.append(Variant(task, "broken", f"known bug {path.stem}", path))
-                break
     return found
 
 

@@ -54,6 +54,12 @@ def measure(result: Mapping[str, Any], seed: int) -> dict[str, float]:
     return detection_metrics(result["logits"], result["boxes"], labels, boxes)
 
 
-TASK = TrainingTask("21.5", run, measure, marks=(Mark("accuracy", 0.9, margin=0.03), Mark("mean_iou", 0.6, margin=0.1)), folder=FOLDER)
+# Calibrated on variants/ (grade calibrate 21): the mean-IoU mark sits between the correct variants (worst about 0.80)
+# and a box head on globally pooled features (best about 0.71); a majority or constant class misses the accuracy mark.
+TASK = TrainingTask(
+    "21.5", run, measure,
+    marks=(Mark("accuracy", 0.9, margin=0.03), Mark("mean_iou", 0.75, margin=0.03)),
+    folder=FOLDER,
+)
 TRAINING = (TASK,)
 PASS_MARKS = {m.metric: m.threshold for m in TASK.marks}

@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import torch
 import torch.nn.functional as F
 
 from grader.kit.data import tabular
 from grader.engine.harness import report_progress
-from grader.kit.recipes import cotangent_like, forward_backward
+from grader.kit.recipes import forward_backward
 
 # The 23.4 training setup; `grade calibrate 23` trains the corpus with the same numbers.
 TRAIN_N = 2048
 TRAIN_STEPS = 400
 BATCH = 128
 LR = 5e-3
+DECAY_AT = 0.75  # lr / 10 for the last quarter of the steps
 IN_FEATURES = 6
 NUM_CLASSES = 3
+MAX_INITS = 3  # a run whose validation accuracy or R^2 is below RESTART_BELOW is retried from a fresh init
+RESTART_BELOW = 0.93  # the pass mark + 0.03
+VAL_N = 1000
+VAL_OFFSET = 20_000  # validation sample seed = VAL_OFFSET + seed (the check's held-out data uses 10_000 + seed)
+# 23.1: structure is probed over these inits and input batches (see gradient_reach)
+PROBE_SEEDS = (0, 1, 2)
 
 
 def describe_output(out: Any) -> dict[str, Any]:
@@ -38,33 +45,47 @@ def forward_outputs(mod, in_features: int, num_classes: int, hidden: int, x: tor
     return describe_output(net(x))
 
 
-def gradient_flow(mod, in_features: int, num_classes: int, x: torch.Tensor, seed: int) -> dict:
-    """Which parameters receive gradient from the classification output alone and from the regression output alone.
+def gradient_reach(mod, in_features: int, num_classes: int, inputs: list[torch.Tensor],
+                   seeds: list[int] | tuple[int, ...] = PROBE_SEEDS) -> dict:
+    """Which parameters each output can depend on, decided from the autograd graph, not from gradient values.
 
-    Each output is backpropagated separately with a fixed random cotangent (a stand-in for its task loss). Returns
-    {'names': [...], 'from_cls': [bool...], 'from_reg': [bool...]} (a gradient counts when it has a nonzero entry).
+    For every init seed in `seeds` and every input batch in `inputs`, MultiTaskNet(in_features, num_classes) is built
+    and each output ('cls', 'reg') is differentiated alone (torch.autograd.grad(..., allow_unused=True)): a parameter
+    is *reachable* from an output when autograd returns a gradient tensor for it at all (None means the output's graph
+    does not contain it), whatever its values: a ReLU that is inactive on every probe row gives a zero tensor, which
+    is still reachable. Reachability is OR-ed over the probes (a data-dependent branch counts when any probe takes
+    it). 'nonzero_*' records whether any probe saw a nonzero gradient, for the report only.
+
+    Returns {'names', 'reach_cls', 'reach_reg', 'nonzero_cls', 'nonzero_reg'} (one bool per trainable parameter), or
+    {'problem': str, 'names'} when forward does not return tensors under 'cls' and 'reg' or the parameters change
+    from one construction to the next.
     """
-    with tabular.seeded(seed, x.device):
-        net = mod.MultiTaskNet(in_features, num_classes).to(x.device)
-    out = net(x)
-    named = [(n, p) for n, p in net.named_parameters() if p.requires_grad]
-    if not isinstance(out, dict) or not {"cls", "reg"} <= set(out):
-        return {"names": [n for n, _ in named], "from_cls": None, "from_reg": None}
-    params = [p for _, p in named]
-
-    def nonzero_grads(output: torch.Tensor, cot_seed: int) -> list[bool]:
-        if not isinstance(output, torch.Tensor) or not output.requires_grad or not params:
-            return [False] * len(params)
-        grads = torch.autograd.grad(
-            output, params, grad_outputs=cotangent_like(output, cot_seed), retain_graph=True, allow_unused=True
-        )
-        return [g is not None and bool((g != 0).any()) for g in grads]
-
-    return {
-        "names": [n for n, _ in named],
-        "from_cls": nonzero_grads(out["cls"], 1),
-        "from_reg": nonzero_grads(out["reg"], 2),
-    }
+    names: list[str] | None = None
+    flags: dict[str, list[bool]] = {k: [] for k in ("reach_cls", "reach_reg", "nonzero_cls", "nonzero_reg")}
+    for seed in seeds:
+        with tabular.seeded(seed, inputs[0].device):
+            net = mod.MultiTaskNet(in_features, num_classes).to(inputs[0].device)
+        named = [(n, p) for n, p in net.named_parameters() if p.requires_grad]
+        if names is None:
+            names = [n for n, _ in named]
+            flags = {k: [False] * len(names) for k in flags}
+        if [n for n, _ in named] != names:
+            return {"problem": "the parameter names change from one construction to the next", "names": names}
+        params = [p for _, p in named]
+        for x in inputs:
+            out = net(x)
+            if not isinstance(out, dict) or not all(isinstance(out.get(k), torch.Tensor) for k in ("cls", "reg")):
+                return {"problem": "forward must return a dict with tensors under 'cls' and 'reg'", "names": names}
+            for key in ("cls", "reg"):
+                y = out[key]
+                if not y.requires_grad or not params:
+                    continue
+                grads = torch.autograd.grad(y.sum(), params, retain_graph=True, allow_unused=True)
+                for i, g in enumerate(grads):
+                    if g is not None:
+                        flags[f"reach_{key}"][i] = True
+                        flags[f"nonzero_{key}"][i] = flags[f"nonzero_{key}"][i] or bool((g != 0).any())
+    return {"names": names or [], **flags}
 
 
 def parameter_shapes(mod, in_features: int, num_classes: int, hidden: int) -> dict[str, list[int]]:
@@ -102,10 +123,19 @@ def call_pcgrad(mod, grads: list[torch.Tensor]) -> dict:
     return {"out": out.detach() if isinstance(out, torch.Tensor) else out, "modified": modified}
 
 
-def train_multitask(mod, x_test: torch.Tensor, device: str = "cpu", seed: int = 0) -> dict:
-    """Train the learner's MultiTaskNet with its UncertaintyWeighting on make_two_task data (the grader's loop).
+def lr_at(step: int) -> float:
+    """The learning rate of step `step` (1-based) of TRAIN_STEPS."""
+    return LR * (0.1 if step > DECAY_AT * TRAIN_STEPS else 1.0)
 
-    Returns {'losses': unweighted CE + MSE every 10 steps, 'cls_pred', 'reg_pred' on x_test, 'log_vars'}.
+
+def train_multitask(mod, x_test: torch.Tensor, device: str = "cpu", seed: int = 0) -> dict:
+    """Train the learner's MultiTaskNet with its UncertaintyWeighting on make_two_task data (the grader's loop): Adam,
+    lr / 10 for the last quarter of the steps. A run whose validation accuracy or R^2 (on the recipe's own validation
+    sample) is below RESTART_BELOW is retried from a fresh init, up to MAX_INITS inits; the best one is kept.
+
+    Returns {'losses': unweighted CE + MSE every 10 steps of the kept run, 'cls_pred', 'reg_pred' on x_test,
+    'log_vars', 'reg_shape' (the shape of out['reg'] on the first training batch of BATCH rows), 'inits' (how many
+    were trained), 'val_scores' (min(accuracy, R^2) on validation, per init)}.
     """
     with tabular.one_thread():
         return _train_multitask(mod, x_test, torch.device(device), seed)
@@ -113,29 +143,69 @@ def train_multitask(mod, x_test: torch.Tensor, device: str = "cpu", seed: int = 
 
 def _train_multitask(mod, x_test: torch.Tensor, dev: torch.device, seed: int) -> dict:
     x, cls, reg = (t.to(dev) for t in tabular.make_two_task(TRAIN_N, seed))
-    torch.manual_seed(seed)
-    net = mod.MultiTaskNet(IN_FEATURES, NUM_CLASSES).to(dev)
-    weighting = mod.UncertaintyWeighting(2).to(dev)
-    opt = torch.optim.Adam(list(net.parameters()) + list(weighting.parameters()), lr=LR)
-    batches = torch.Generator().manual_seed(seed)
-    curve: list[float] = []
-    for step in range(1, TRAIN_STEPS + 1):
-        idx = torch.randint(0, TRAIN_N, (BATCH,), generator=batches).to(dev)
-        out = net(x[idx])
-        task_losses = torch.stack([F.cross_entropy(out["cls"], cls[idx]), F.mse_loss(out["reg"], reg[idx])])
-        loss = weighting(task_losses)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        if step % 10 == 0:
-            curve.append(float(task_losses.detach().sum()))
-            report_progress(step, TRAIN_STEPS, curve[-1])
-    net.eval()
-    with torch.no_grad():
-        out = net(x_test.to(dev))
-    return {
-        "losses": curve,
-        "cls_pred": out["cls"].argmax(1).cpu(),
-        "reg_pred": out["reg"].reshape(-1).float().cpu(),
-        "log_vars": weighting.log_vars.detach().cpu(),
-    }
+    x_val, cls_val, reg_val = tabular.make_two_task(VAL_N, VAL_OFFSET + seed)
+    total = MAX_INITS * TRAIN_STEPS
+
+    def train_once(init_seed: int) -> dict:
+        attempt = (init_seed - seed) // INIT_SEED_STRIDE
+        torch.manual_seed(init_seed)
+        net = mod.MultiTaskNet(IN_FEATURES, NUM_CLASSES).to(dev)
+        weighting = mod.UncertaintyWeighting(2).to(dev)
+        opt = torch.optim.Adam(list(net.parameters()) + list(weighting.parameters()), lr=LR)
+        batches = torch.Generator().manual_seed(seed)
+        curve: list[float] = []
+        reg_shape: list[int] = []
+        for step in range(1, TRAIN_STEPS + 1):
+            for group in opt.param_groups:
+                group["lr"] = lr_at(step)
+            idx = torch.randint(0, TRAIN_N, (BATCH,), generator=batches).to(dev)
+            out = net(x[idx])
+            if step == 1:
+                reg_shape = [int(d) for d in out["reg"].shape]
+            task_losses = torch.stack([F.cross_entropy(out["cls"], cls[idx]), F.mse_loss(out["reg"], reg[idx])])
+            loss = weighting(task_losses)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            if step % 10 == 0:
+                curve.append(float(task_losses.detach().sum()))
+                report_progress(attempt * TRAIN_STEPS + step, total, curve[-1])
+        net.eval()
+        with torch.no_grad():
+            val = net(x_val.to(dev))
+            out = net(x_test.to(dev))
+        score = min(tabular.accuracy(val["cls"].argmax(1), cls_val), tabular.r2_score(val["reg"].reshape(-1), reg_val))
+        return {"losses": curve, "val_score": score if score == score else float("-inf"),
+                "cls_pred": out["cls"].argmax(1).cpu(), "reg_pred": out["reg"].reshape(-1).float().cpu(),
+                "log_vars": weighting.log_vars.detach().cpu(), "reg_shape": reg_shape}
+
+    result = best_of_inits(train_once, seed, MAX_INITS, lambda score: score >= RESTART_BELOW)
+    result.pop("val_score")
+    return result
+
+
+# ---- best of k inits (the same helper in topics 23, 27 and 30; it belongs in grader/kit/training.py)
+INIT_SEED_STRIDE = 7919  # init seed of attempt k is seed + k * INIT_SEED_STRIDE (attempt 0: the grader's seed)
+
+
+def best_of_inits(train_once: Callable[[int], dict[str, Any]], seed: int, max_inits: int,
+                  good_enough: Callable[[float], bool]) -> dict[str, Any]:
+    """Train from the grader's seed; only when that run's score on the recipe's own validation data (never the
+    check's held-out data) misses `good_enough` train again from a fresh init (same batches), up to `max_inits` in
+    all, and keep the run with the best validation score. A correct model that learns from its first init costs one
+    run; a broken model, which learns from none, costs max_inits runs and still fails.
+
+    train_once(init_seed) -> a result dict with a float 'val_score' (higher is better). Returns the kept result with
+    'inits' (how many inits were trained) and 'val_scores' (each init's score, in order) added."""
+    best, scores = None, []
+    for k in range(max_inits):
+        result = train_once(seed + k * INIT_SEED_STRIDE)
+        scores.append(float(result["val_score"]))
+        if best is None or scores[-1] > best["val_score"]:
+            best = result
+        if good_enough(scores[-1]):
+            break
+    best = dict(best)
+    best["inits"] = len(scores)
+    best["val_scores"] = scores
+    return best

@@ -41,6 +41,9 @@ def measure(result: Mapping[str, Any], seed: int) -> dict[str, float]:
     return metrics_23(result, heldout_23(seed))
 
 
-TASK = TrainingTask("23.4", run, measure, marks=(Mark("accuracy", MIN_ACCURACY_23), Mark("r2", MIN_R2_23)),
+# The contract's numbers. Margins: the worst correct variant clears each by >= 0.06 on every calibration seed, the
+# broken models miss the mark they fail by >= 0.35 (grade calibrate 23).
+TASK = TrainingTask("23.4", run, measure, marks=(Mark("accuracy", MIN_ACCURACY_23, margin=0.03),
+                                                 Mark("r2", MIN_R2_23, margin=0.03)),
                     check_seed=CHECK_SEED, folder=FOLDER)
 TRAINING = (TASK,)

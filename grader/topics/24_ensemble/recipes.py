@@ -127,10 +127,14 @@ def _member(in_features: int, num_classes: int) -> nn.Module:
 
 
 def train_bagging(mod, x_test: torch.Tensor, device: str = "cpu", seed: int = 0) -> dict:
-    """Bagging with the learner's bootstrap_indices and soft_vote: BAG_MEMBERS small MLPs, each trained full-batch on
-    its own bootstrap sample of make_noisy_classes data, combined by soft_vote (equal weights).
+    """Bagging with the learner's bootstrap_indices and soft_vote: BAG_MEMBERS small MLPs, all from the SAME init, each
+    trained full-batch on its own bootstrap sample of make_noisy_classes data, combined by soft_vote (equal weights).
+    One init for all makes the bootstrap the members' only difference: without resampling they come out identical
+    and the ensemble gains nothing, whatever the seed.
 
-    Returns {'losses': mean member loss every 5 steps, 'member_probs' (M, N, C), 'ensemble_probs' (N, C)}.
+    Returns {'losses': mean member loss every 5 steps, 'member_probs' (M, N, C), 'ensemble_probs' (N, C),
+    'distinct_fraction': per member the fraction of the BAG_N rows its sample contains (about 0.632 for a bootstrap),
+    'same_as_first': per member whether its sample is member 0's as a multiset}.
     """
     with tabular.one_thread():
         return _train_bagging(mod, x_test, torch.device(device), seed)
@@ -141,11 +145,13 @@ def _train_bagging(mod, x_test: torch.Tensor, dev: torch.device, seed: int) -> d
     num_classes = int(y.max()) + 1
     gen = torch.Generator().manual_seed(seed)
     x_test = x_test.to(dev)
-    member_probs, curves = [], []
+    member_probs, curves, distinct, counts = [], [], [], []
     total = BAG_MEMBERS * BAG_STEPS
     for m in range(BAG_MEMBERS):
         idx = torch.as_tensor(mod.bootstrap_indices(BAG_N, generator=gen)).long().to(dev)
-        torch.manual_seed(seed * 1000 + m)
+        distinct.append(idx.unique().numel() / BAG_N)
+        counts.append(torch.bincount(idx.cpu().clamp(0, BAG_N - 1), minlength=BAG_N))
+        torch.manual_seed(seed * 1000)  # one init for every member: the bootstrap is the only difference
         net = _member(x.shape[1], num_classes).to(dev)
         opt = torch.optim.Adam(net.parameters(), lr=BAG_LR)
         xb, yb = x[idx], y[idx]
@@ -167,4 +173,5 @@ def _train_bagging(mod, x_test: torch.Tensor, dev: torch.device, seed: int) -> d
     ensemble = _plain(ensemble)
     if isinstance(ensemble, torch.Tensor):
         ensemble = ensemble.cpu()
-    return {"losses": mean_curve, "member_probs": probs.cpu(), "ensemble_probs": ensemble}
+    return {"losses": mean_curve, "member_probs": probs.cpu(), "ensemble_probs": ensemble,
+            "distinct_fraction": distinct, "same_as_first": [bool(torch.equal(c, counts[0])) for c in counts]}

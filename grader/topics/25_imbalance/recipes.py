@@ -108,7 +108,9 @@ def train_imbalanced(mod, method: str, x_test: torch.Tensor, device: str = "cpu"
     'sampler' — batches drawn by the learner's balanced_sampler, plain cross entropy;
     'weights' — shuffled batches, cross entropy weighted by the learner's class_weights(y, 2);
     'naive'   — shuffled batches, plain cross entropy (the calibration's baseline; uses nothing of the learner's).
-    Returns {'losses': loss every 10 steps, 'pred': predicted classes on x_test}.
+    Returns {'losses': loss every 10 steps, 'pred': predicted classes on x_test, 'minority_fraction': the share of
+    minority rows among the rows trained on in the first epoch (0.05 unbalanced, about 0.5 balanced), 'weights_used':
+    the class weights of the 'weights' run (None otherwise), 'class_counts': rows of each class in the training data}.
     """
     with tabular.one_thread():
         return _train_imbalanced(mod, method, x_test, torch.device(device), seed)
@@ -132,10 +134,13 @@ def _train_imbalanced(mod, method: str, x_test: torch.Tensor, dev: torch.device,
     steps_per_epoch = -(-TRAIN_N // BATCH)
     total, step = EPOCHS * steps_per_epoch, 0
     curve: list[float] = []
+    first_epoch: torch.Tensor | None = None
     for _ in range(EPOCHS):
         # What a DataLoader does with a sampler, without its per-row overhead: one pass of indices, then batches.
         order = torch.as_tensor(list(iter(sampler)), dtype=torch.int64) if sampler is not None else torch.randperm(
             TRAIN_N, generator=gen)
+        if first_epoch is None:
+            first_epoch = order
         for start in range(0, len(order), BATCH):
             idx = order[start:start + BATCH].to(dev)
             loss = F.cross_entropy(net(x[idx]), y[idx], weight=weight)
@@ -149,4 +154,9 @@ def _train_imbalanced(mod, method: str, x_test: torch.Tensor, dev: torch.device,
     net.eval()
     with torch.no_grad():
         pred = net(x_test.to(dev)).argmax(1).cpu()
-    return {"losses": curve, "pred": pred}
+    valid = first_epoch is not None and len(first_epoch) > 0 and bool(
+        ((first_epoch >= 0) & (first_epoch < TRAIN_N)).all())
+    minority = float((y_cpu[first_epoch] == 1).double().mean()) if valid else None
+    return {"losses": curve, "pred": pred, "minority_fraction": minority,
+            "weights_used": weight.detach().double().cpu() if weight is not None else None,
+            "class_counts": torch.bincount(y_cpu, minlength=2).tolist()}

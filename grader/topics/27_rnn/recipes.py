@@ -7,7 +7,7 @@ by the checks, which pass their state_dicts in.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import torch
 import torch.nn.functional as F
@@ -16,6 +16,10 @@ from grader.engine.harness import report_progress
 from grader.kit.recipes import forward_backward
 
 from . import data as sequences
+
+MAX_INITS = 3  # a run whose validation accuracy is below RESTART_BELOW is retried from a fresh init
+RESTART_BELOW = 0.98  # the pass mark + 0.03
+VAL_SEED = 880_000  # validation: 64 sequences of each length 10, 15, 20, seeds VAL_SEED + 1000 * seed + length
 
 
 def parameter_shapes(mod: Any, cls: str, kwargs: dict[str, Any]) -> dict[str, list[int]]:
@@ -71,8 +75,10 @@ def train_sequence_classifier(
     """Train mod.SequenceClassifier on the first-token memory task with the grader's loop.
 
     Adam (lr 1e-2), cross entropy, gradient norm clipped at 1, batches from sequences.make_sequences with the
-    curriculum of sequences.training_lengths. Returns {'losses': per-step training loss, 'predictions': argmax class
-    per held-out sequence, one int64 tensor per tensor of `heldout`}.
+    curriculum of sequences.training_lengths. A run whose accuracy on the recipe's own validation sequences is below
+    RESTART_BELOW is retried from a fresh init (same batches), up to MAX_INITS inits; the best one is kept.
+    Returns {'losses': per-step training loss of the kept run, 'predictions': argmax class per held-out sequence, one
+    int64 tensor per tensor of `heldout`, 'inits', 'val_scores' (validation accuracy per init)}.
     """
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # a tiny model: one thread is faster than several fighting over 2 cores
@@ -105,27 +111,65 @@ class _Adam:
 
 
 def _train(mod, seed, device, heldout, steps, batch_size, hidden_size, lr) -> dict[str, Any]:
-    torch.manual_seed(seed)
-    model = mod.SequenceClassifier(
-        input_size=sequences.NUM_TOKENS, hidden_size=hidden_size, num_classes=sequences.NUM_CLASSES
-    ).to(device)
-    params = [p for p in model.parameters() if p.requires_grad]
-    adam = _Adam(params, lr)
+    val = [sequences.make_sequences(64, seed=VAL_SEED + 1000 * seed + n, length=n) for n in (10, 15, 20)]
     lengths = sequences.training_lengths(steps, seed)
-    losses: list[float] = []
-    for step, length in enumerate(lengths):
-        x, y = sequences.make_sequences(batch_size, seed=seed * 100_003 + step, length=length)
-        loss = F.cross_entropy(model(x.to(device)), y.to(device))
-        for p in params:
-            p.grad = None
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, 1.0)
-        adam.step()
-        losses.append(float(loss.detach()))
-        # Report after the first step too: the guard's op-level watch ends at the first progress report.
-        if step == 0 or (step + 1) % 10 == 0 or step + 1 == steps:
-            report_progress(step + 1, steps, losses[-1])
-    model.eval()
-    with torch.no_grad():
-        predictions = [model(x.to(device)).argmax(dim=-1).cpu() for x in heldout]
-    return {"losses": losses, "predictions": predictions}
+
+    def train_once(init_seed: int) -> dict[str, Any]:
+        attempt = (init_seed - seed) // INIT_SEED_STRIDE
+        torch.manual_seed(init_seed)
+        model = mod.SequenceClassifier(
+            input_size=sequences.NUM_TOKENS, hidden_size=hidden_size, num_classes=sequences.NUM_CLASSES
+        ).to(device)
+        params = [p for p in model.parameters() if p.requires_grad]
+        adam = _Adam(params, lr)
+        losses: list[float] = []
+        for step, length in enumerate(lengths):
+            x, y = sequences.make_sequences(batch_size, seed=seed * 100_003 + step, length=length)
+            loss = F.cross_entropy(model(x.to(device)), y.to(device))
+            for p in params:
+                p.grad = None
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            adam.step()
+            losses.append(float(loss.detach()))
+            # Report after the first step too: the guard's op-level watch ends at the first progress report.
+            if step == 0 or (step + 1) % 10 == 0 or step + 1 == steps:
+                report_progress(attempt * steps + step + 1, MAX_INITS * steps, losses[-1])
+        model.eval()
+        with torch.no_grad():
+            hits = sum(int((model(x.to(device)).argmax(dim=-1).cpu() == y).sum()) for x, y in val)
+            predictions = [model(x.to(device)).argmax(dim=-1).cpu() for x in heldout]
+        finite = all(v == v and abs(v) != float("inf") for v in losses)
+        score = hits / sum(len(y) for _, y in val) if finite else -1.0
+        return {"losses": losses, "predictions": predictions, "val_score": score}
+
+    result = best_of_inits(train_once, seed, MAX_INITS, lambda score: score >= RESTART_BELOW)
+    result.pop("val_score")
+    return result
+
+
+# ---- best of k inits (the same helper in topics 23, 27 and 30; it belongs in grader/kit/training.py)
+INIT_SEED_STRIDE = 7919  # init seed of attempt k is seed + k * INIT_SEED_STRIDE (attempt 0: the grader's seed)
+
+
+def best_of_inits(train_once: Callable[[int], dict[str, Any]], seed: int, max_inits: int,
+                  good_enough: Callable[[float], bool]) -> dict[str, Any]:
+    """Train from the grader's seed; only when that run's score on the recipe's own validation data (never the
+    check's held-out data) misses `good_enough` train again from a fresh init (same batches), up to `max_inits` in
+    all, and keep the run with the best validation score. A correct model that learns from its first init costs one
+    run; a broken model, which learns from none, costs max_inits runs and still fails.
+
+    train_once(init_seed) -> a result dict with a float 'val_score' (higher is better). Returns the kept result with
+    'inits' (how many inits were trained) and 'val_scores' (each init's score, in order) added."""
+    best, scores = None, []
+    for k in range(max_inits):
+        result = train_once(seed + k * INIT_SEED_STRIDE)
+        scores.append(float(result["val_score"]))
+        if best is None or scores[-1] > best["val_score"]:
+            best = result
+        if good_enough(scores[-1]):
+            break
+    best = dict(best)
+    best["inits"] = len(scores)
+    best["val_scores"] = scores
+    return best

@@ -41,6 +41,9 @@ def measure(result: Mapping[str, Any], seed: int) -> dict[str, float]:
     return metrics_30(result, heldout_30(seed))
 
 
-TASK = TrainingTask("30.1", run, measure, marks=(Mark("ratio", MAX_MSE_OVER_VARIANCE_30, higher_is_better=False),),
+# The contract's number. Margin: correct variants stay below 0.05 (half the mark) on every calibration seed, broken
+# models (a linear autoencoder, an output ReLU, a decoder ignoring the code) above 0.15 (grade calibrate 30).
+TASK = TrainingTask("30.1", run, measure, marks=(Mark("ratio", MAX_MSE_OVER_VARIANCE_30, higher_is_better=False,
+                                                      margin=0.05),),
                     check_seed=CHECK_SEED, folder=FOLDER)
 TRAINING = (TASK,)

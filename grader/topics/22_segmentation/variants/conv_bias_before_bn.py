@@ -1,0 +1,32 @@
+# variant: 22.3 correct "every 3x3 conv keeps its (redundant) bias before BatchNorm2d"
+def _double_conv_bias(cin, cout):
+    return nn.Sequential(
+        nn.Conv2d(cin, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.ReLU(inplace=True),
+        nn.Conv2d(cout, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.ReLU(inplace=True),
+    )
+
+
+class UNet(nn.Module):
+    def __init__(self, in_channels: int, num_classes: int, base_channels: int = 16, depth: int = 3):
+        super().__init__()
+        channels = [base_channels * 2**i for i in range(depth + 1)]
+        self.encoders = nn.ModuleList(
+            _double_conv_bias(in_channels if i == 0 else channels[i - 1], channels[i]) for i in range(depth)
+        )
+        self.bottleneck = _double_conv_bias(channels[depth - 1], channels[depth])
+        self.upsamples = nn.ModuleList(
+            nn.ConvTranspose2d(channels[i + 1], channels[i], kernel_size=2, stride=2) for i in reversed(range(depth))
+        )
+        self.decoders = nn.ModuleList(_double_conv_bias(2 * channels[i], channels[i]) for i in reversed(range(depth)))
+        self.head = nn.Conv2d(channels[0], num_classes, kernel_size=1)
+
+    def forward(self, x):
+        skips = []
+        for encoder in self.encoders:
+            x = encoder(x)
+            skips.append(x)
+            x = F.max_pool2d(x, 2)
+        x = self.bottleneck(x)
+        for upsample, decoder, skip in zip(self.upsamples, self.decoders, reversed(skips)):
+            x = decoder(torch.cat([skip, upsample(x)], dim=1))
+        return self.head(x)

@@ -1,0 +1,15 @@
+# expect: 46.3 fail "no LayerNorm after the sum"
+"""Override: appended to the reference solution, replacing the definitions below."""
+
+
+# ----------------------------------------------------------------------------------------------------------- 46.3
+class BertEmbeddings(BertEmbeddings):
+    """The reference embeddings with the bug below."""
+
+    def forward(self, input_ids, token_type_ids=None, position_ids=None):
+        if position_ids is None:
+            position_ids = torch.arange(input_ids.shape[1], device=input_ids.device).expand_as(input_ids)
+        if token_type_ids is None:
+            token_type_ids = torch.zeros_like(input_ids)
+        return (self.word_embeddings(input_ids) + self.position_embeddings(position_ids)
+                + self.token_type_embeddings(token_type_ids))  # bug: LayerNorm never applied

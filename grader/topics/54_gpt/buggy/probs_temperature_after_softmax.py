@@ -1,0 +1,23 @@
+# expect: 54.3 fail "temperature applied after the softmax"
+"""Override: appended to the reference solution, replacing the definitions below."""
+
+import torch
+
+
+# ----------------------------------------------------------------------------------------------------------- 54.3
+def next_token_probs(logits, temperature=1.0, top_k=None, top_p=None):
+    if temperature == 0:
+        return torch.nn.functional.one_hot(logits.argmax(dim=-1), logits.shape[-1]).to(logits.dtype)
+    z = logits
+    if top_k is not None and top_k < z.shape[-1]:
+        kth = torch.topk(z, top_k, dim=-1).values[..., -1:]
+        z = z.masked_fill(z < kth, float("-inf"))
+    probs = z.softmax(dim=-1) / temperature  # bug: after the softmax, renormalising undoes it
+    probs = probs / probs.sum(dim=-1, keepdim=True)
+    if top_p is not None and top_p < 1.0:
+        sorted_probs, order = torch.sort(probs, dim=-1, descending=True, stable=True)
+        keep_sorted = sorted_probs.cumsum(dim=-1) - sorted_probs < top_p
+        keep_sorted[..., 0] = True
+        probs = probs * torch.zeros_like(keep_sorted).scatter(-1, order, keep_sorted)
+        probs = probs / probs.sum(dim=-1, keepdim=True)
+    return probs
