@@ -54,6 +54,7 @@ class Topic:
     folder: Path = field(default=Path(), compare=False)
     solutions_dir: Path = field(default=SOLUTIONS_DIR, compare=False)
     data: str | None = None  # the module whose show() renders the topic's data ("data" = the folder's data.py)
+    forbidden_reason: str = ""  # why its forbidden APIs are off limits, e.g. "write the recurrence yourself"
 
     @property
     def filename(self) -> str:
@@ -139,7 +140,8 @@ def parse_topic(text: str, folder: Path, solutions_dir: Path = SOLUTIONS_DIR) ->
     if len(set(ids)) != len(ids):
         raise ManifestError(f"{where}: a task id is used twice: {ids}")
     return Topic(number=number, slug=slug, title=str(data["title"]), tasks=tuple(tasks), folder=folder,
-                 solutions_dir=solutions_dir, data=data.get("data"))
+                 solutions_dir=solutions_dir, data=data.get("data"),
+                 forbidden_reason=str(data.get("forbidden_reason", "")))
 
 
 def discover(topics_dir: Path, solutions_dir: Path = SOLUTIONS_DIR) -> tuple[Topic, ...]:
