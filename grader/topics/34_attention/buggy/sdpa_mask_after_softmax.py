@@ -1,0 +1,22 @@
+# expect: 34.1 fail "mask applied after the softmax"
+"""Override: appended to the reference solution, replacing the definitions below."""
+
+import math
+
+import torch
+
+
+# ----------------------------------------------------------------------------------------------------------- 34.1
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None):
+    """softmax(query @ key^T * scale + mask) @ value."""
+    length, source = query.shape[-2], key.shape[-2]
+    scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
+    scores = query @ key.transpose(-2, -1) * scale
+    if is_causal:
+        attn_mask = torch.ones(length, source, dtype=torch.bool, device=query.device).tril()
+    if attn_mask is not None and attn_mask.dtype != torch.bool:
+        scores = scores + attn_mask
+    weights = _softmax_keeping_empty_rows_zero(scores)
+    if attn_mask is not None and attn_mask.dtype == torch.bool:
+        weights = weights * attn_mask  # BUG: zeroed after the softmax, the rest is not renormalised
+    return weights @ value

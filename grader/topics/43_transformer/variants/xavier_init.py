@@ -1,0 +1,24 @@
+# variant: 43.5 correct "xavier_uniform_ on every matrix (as nn.Transformer initialises itself), N(0, 0.02) embeddings"
+from torch import nn
+
+
+class DigitSorter(nn.Module):
+    def __init__(self, vocab_size, max_len, d_model, nhead, num_layers, dim_feedforward):
+        super().__init__()
+        self.embed = nn.Embedding(vocab_size, d_model)
+        self.register_buffer("pe", sinusoidal_positional_encoding(max_len, d_model), persistent=False)  # noqa: F821
+        self.layers = nn.ModuleList(
+            TransformerEncoderLayer(d_model, nhead, dim_feedforward, dropout=0.0, batch_first=True)  # noqa: F821
+            for _ in range(num_layers))
+        self.head = nn.Linear(d_model, vocab_size)
+        for name, p in self.named_parameters():
+            if name == "embed.weight":
+                nn.init.normal_(p, std=0.02)
+            elif p.dim() > 1:
+                nn.init.xavier_uniform_(p)
+
+    def forward(self, tokens):
+        x = self.embed(tokens) + self.pe[: tokens.shape[1]]
+        for layer in self.layers:
+            x = layer(x)
+        return self.head(x)
