@@ -3,8 +3,8 @@
 Each run starts the real command in a pseudo-terminal (100x30) with TORCHPREP_BENCH_EXIT=home|card, which makes the
 app exit as soon as that screen has been mounted and drawn. The baseline is `python -c "import textual"` run in the
 same loop, interleaved, so machine load affects both alike; a minimal Textual app (header, one line, footer, exit on
-first paint) is timed alongside as the floor any Textual app pays. Prints the medians and the ratios; the target is
-the first card on screen within 0.6 s.
+first paint) is timed alongside as the floor any Textual app pays. Prints the medians and the ratios; the targets are
+the first card on screen within 1.2x the minimal app, the home screen within 1.1x.
 
     .venv/bin/python bench/quiz_startup.py [--repeat 7] [--json]
 """
@@ -117,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         "home_ratio": round(result["home"] / result["baseline"], 2),
         "first_card_ratio": round(result["card"] / result["baseline"], 2),
         "first_card_vs_minimal_app": round(result["card"] / result["minimal"], 2),
+        "home_vs_minimal_app": round(result["home"] / result["minimal"], 2),
         "cpu_s": {name: round(result[f"{name}_cpu"], 4) for name in ("baseline", "minimal", "home", "card")},
         "first_card_cpu_ratio": round(result["card_cpu"] / result["baseline_cpu"], 2),
         "target_s": TARGET_SECONDS,
@@ -127,10 +128,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"quiz start-up, median of {args.repeat} runs in a {SIZE[0]}x{SIZE[1]} pty")
         print(f"  baseline  python -c 'import textual'  {report['baseline_import_textual_s']:.3f} s")
         print(f"  minimal Textual app on screen         {report['minimal_textual_app_s']:.3f} s")
-        print(f"  home screen on screen                 {report['home_s']:.3f} s  ratio {report['home_ratio']:.2f}")
+        print(f"  home screen on screen                 {report['home_s']:.3f} s  ratio {report['home_ratio']:.2f}  "
+              f"({report['home_vs_minimal_app']:.2f}x the minimal app; target 1.1x)")
         print(f"  first card on screen                  {report['first_card_s']:.3f} s  "
               f"ratio {report['first_card_ratio']:.2f}  ({report['first_card_vs_minimal_app']:.2f}x the minimal app; "
-              f"target {TARGET_SECONDS} s)")
+              f"target 1.2x)")
         cpu = report["cpu_s"]
         print(f"  CPU seconds (load-independent): import textual {cpu['baseline']:.3f}, minimal app "
               f"{cpu['minimal']:.3f}, home {cpu['home']:.3f}, first card {cpu['card']:.3f} "

@@ -1,4 +1,6 @@
-"""Suite-wide isolation: no test reads or writes the real user's data directory or exercise workspace."""
+"""Suite-wide isolation: no test reads or writes the real user's data directory or exercise workspace, and no test
+reaches the user's grading service: `grade` grades in-process unless a test starts a service of its own
+(tests/test_grade_service.py, in a private runtime directory)."""
 
 from __future__ import annotations
 
@@ -11,5 +13,6 @@ def _private_user_dirs(tmp_path_factory):
     mp = pytest.MonkeyPatch()
     mp.setenv("TORCHPREP_DATA_DIR", str(tmp_path_factory.mktemp("user-data")))
     mp.setenv("GRADE_WORKSPACE", str(tmp_path_factory.mktemp("workspace")))
+    mp.setenv("GRADE_NO_SERVER", "1")
     yield
     mp.undo()

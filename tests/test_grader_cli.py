@@ -199,3 +199,46 @@ def test_json_and_junit_for_several_exercises(tmp_path):
     assert (suite.get("failures"), suite.get("errors")) == ("1", "1")
     failure = suite.findall("testcase")[1].find("failure")
     assert failure.get("type") == "fail" and "\x1b" not in failure.text
+
+
+@pytest.mark.slow
+def test_watch_regrades_when_the_file_is_saved(tmp_path):
+    """`grade watch` is woken by the save itself (watchfiles), in place or by an editor's rename, and not by a
+    change that leaves the content as it was."""
+    import os
+    import signal
+    import time
+
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    learner = ws / TOPIC.filename
+    learner.write_text(TOY.solution_path(TOPIC).read_text(encoding="utf-8").replace("return x * k", "return x + k"))
+    env = dict(os.environ, PYTHONUNBUFFERED="1", TORCHPREP_DATA_DIR=str(tmp_path / "data"))
+    watcher = subprocess.Popen([sys.executable, "-m", "grader.cli", "watch", "99", "--task", "99.1", "--workspace",
+                                str(ws), "--catalog", str(TOY_DIR)], cwd=REPO_DIR, env=env, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+    def next_summary() -> str:
+        summary = ""
+        for line in watcher.stdout:
+            if "tasks of exercise 99 pass" in line:
+                summary = line
+            elif "watching" in line and summary:  # graded, recorded, and waiting for the next save
+                return summary
+        raise AssertionError("grade watch ended")
+
+    try:
+        assert "0 of 1" in next_summary()
+        os.utime(learner)  # touched, not changed: no grading
+        time.sleep(1.0)
+        fixed = learner.read_text().replace("return x + k", "return x * k")
+        temporary = ws / ".99_toy.py.swp"
+        temporary.write_text(fixed)
+        temporary.replace(learner)  # the way many editors save
+        start = time.monotonic()
+        assert "all 1 tasks" in next_summary()
+        assert time.monotonic() - start < 60
+    finally:
+        watcher.send_signal(signal.SIGINT)
+        out, _ = watcher.communicate(timeout=60)
+    assert watcher.returncode == 0 and "Traceback" not in out

@@ -3,12 +3,17 @@ never a pass; crashes, time-outs, memory and load errors are an error for that t
 
 Small learner files are written for each case; the toy catalog in tests/fixtures/grader_catalog provides the
 checks (99.1 scale, 99.2 softmax with a forbidden list, 99.3 a trained Line).
+
+Every test runs twice: with learner processes spawned (`python -m grader.engine.worker`, grading without the
+service) and forked from a fork server (grader.engine.forkserver, as the grading service starts them), which must
+apply the same sandbox, limits and verdict rules.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import importlib
+import shutil
 import sys
 from pathlib import Path
 
@@ -17,14 +22,64 @@ import torch
 
 from grader.engine import catalog as catalogs
 from grader.engine.harness import RefusedAccess
+from grader.engine.forked import ForkedLearnerProcess, ForkLauncher, spawn_forkserver
 from grader.engine.manifest import REPO_DIR, Task
-from grader.engine.proxy import ChildLearner, ChildPool
+from grader.engine.proxy import ChildLearner, ChildPool, set_default_launcher
 from grader.engine.runner import child_spec, grade
 
 TOY = catalogs.from_dir(Path(__file__).parent / "fixtures" / "grader_catalog")
 PLANTED = REPO_DIR / "conftest_planted_by_learner_code.py"  # outside the temp dir, where Python code is refused
 SOLUTION = TOY.solution_path(TOY.topic(99)).read_text(encoding="utf-8")
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module", autouse=True, params=["spawned", "forked"])
+def how_started(request):
+    """Every pool of the module starts its learner processes this way (the fork server's own, for "forked")."""
+    if request.param == "spawned":
+        yield None
+        return
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="tp-fork-"))  # short: a socket path has a length limit
+    server = spawn_forkserver(str(folder / "fork.sock"))
+    launcher = ForkLauncher(str(folder / "fork.sock"))
+    set_default_launcher(launcher)
+    try:
+        yield launcher
+    finally:
+        set_default_launcher(None)
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _forked_for_real(how_started, monkeypatch):
+    """With the fork server, every learner process of the test was forked: none fell back to a spawned worker."""
+    if how_started is None:
+        yield
+        return
+    started = []
+    monkeypatch.setattr(ChildPool, "__init__", _recording_init(ChildPool.__init__, started))
+    yield
+    assert how_started.failure is None, how_started.failure
+    assert all(isinstance(proc, ForkedLearnerProcess) for proc in started)
+
+
+def _recording_init(original, started):
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        launch = self.launcher
+
+        def recording(spec):
+            proc = launch(spec)
+            started.append(proc)
+            return proc
+
+        self.launcher = recording
+
+    return init
 
 
 def learner_file(folder: Path, replacements: dict[str, str], prelude: str = "") -> Path:
@@ -174,9 +229,24 @@ def write_workspace_file():
 
 def read_own_status():
     return open("/proc/self/status").read()[:4]
+
+def connect_unix():
+    import socket
+    socket.socket(socket.AF_UNIX, socket.SOCK_STREAM).connect(SOCKET)
+
+def inherited_sockets():
+    found = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            if os.readlink(f"/proc/self/fd/{fd}").startswith("socket:"):
+                found.append(fd)
+        except OSError:
+            pass
+    return found
 '''
 REFUSED = ["read_solution", "list_solutions", "link_solution", "read_store", "sqlite", "patch_grader_on_disk",
-           "plant_code", "write_report", "run_process", "shell", "signal_parent", "parent_environment", "native_code", "walk_gc"]
+           "plant_code", "write_report", "run_process", "shell", "signal_parent", "parent_environment", "native_code", "walk_gc",
+           "connect_unix"]
 
 
 @pytest.fixture(scope="module")
@@ -186,7 +256,15 @@ def probe(tmp_path_factory):
     data.mkdir()
     (data / "progress.sqlite3").write_bytes(b"SQLite format 3\x00")
     report = folder / "report.json"
+    import socket
+    import tempfile
+
+    listening = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)  # a socket such as the grading service's
+    socket_dir = Path(tempfile.mkdtemp(prefix="tp-probe-"))
+    listening.bind(str(socket_dir / "s.sock"))
+    listening.listen(1)
     prelude = (f"SOLUTION = {str(TOY.solution_path(TOY.topic(99)))!r}\nDATA = {str(data)!r}\n"
+               f"SOCKET = {listening.getsockname()!r}\n"
                f"COMPARE = {str(REPO_DIR / 'grader' / 'kit' / 'compare.py')!r}\nREPORT = {str(report)!r}\n"
                f"PLANT = {str(PLANTED)!r}\n")
     path = folder / "probes.py"
@@ -200,6 +278,8 @@ def probe(tmp_path_factory):
     yield handle, toy_recipes, folder
     handle.close()
     pool.close()
+    listening.close()
+    shutil.rmtree(socket_dir, ignore_errors=True)
 
 
 @pytest.mark.parametrize("name", REFUSED)
@@ -222,6 +302,13 @@ def test_sandbox_allows_ordinary_work(probe, name):
     handle, recipes, folder = probe
     handle.set_task(Task(id=f"6.{name}", title=name, names=(name,), hints=()))
     assert handle.run(recipes.call_named, name)
+
+
+def test_no_socket_reaches_the_learners_process(probe):
+    """Nothing of the grader's (a fork server's listening socket, a grading's connection) is left open there."""
+    handle, recipes, _ = probe
+    handle.set_task(Task(id="6.sockets", title="sockets", names=("inherited_sockets",), hints=()))
+    assert handle.run(recipes.call_named, "inherited_sockets") == []
 
 
 # --- crashes, time-outs, memory: an error for that task, the others still run --------------------------------

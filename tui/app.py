@@ -104,12 +104,13 @@ class QuizApp(App[None]):
         """Open the store and read the decks, their repeats and the learner's notes; a store that cannot be used
         ends the app with its message."""
         from tui import notes
-        from tui.library import load_decks, resolve_repeats
+        from tui.deck_cache import load_decks_cached
+        from tui.library import resolve_repeats
 
         self.conn = store.open_store(self.data_dir)
         self.options = self._saved_options(self.options)
         self.typed_mode = store.get_setting(self.conn, SETTING_TYPED, "0") == "1"
-        self.decks, self.deck_errors = load_decks(self.data_dir)
+        self.decks, self.deck_errors = load_decks_cached(self.data_dir)
         self.repeats = resolve_repeats(self.decks)
         self.notes = notes.notes(self.conn)
 

@@ -9,6 +9,12 @@
     grade all                               every exercise you have started
     grade data 27 --show                    a few samples of the exercise's synthetic data
     grade calibrate 22                      (authoring) train the corpus of 22's training tasks, record the marks
+    grade server status                     the warm grading service: is it running (stop: end it now)
+
+`grade exercise` and `grade all` run in a per-user grading service that keeps torch and the checks imported between
+gradings (started on demand; it exits after 10 idle minutes and restarts itself when the grader's code changes);
+every grading still runs your code in a fresh, sandboxed process. `--no-server` (or GRADE_NO_SERVER=1) grades in
+this process instead.
 
 Exit status: 0 when everything asked for passed, 1 when something did not, 2 for a bad request, 130 on Ctrl-C.
 Nothing here imports torch until a learner process is already starting (the two imports overlap).
@@ -19,13 +25,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from pathlib import Path
 from typing import Any, Sequence
 
 from grader.engine import catalog as catalogs
 from grader.cli import workspace as ws
 from grader.cli.grading import UsageError, grade_and_report, spec_for, write_outputs
+from grader.cli.watch import cmd_watch
 
 DEVICES = ("auto", "cpu", "cuda")
 
@@ -37,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--data-dir", help="the quiz's data directory, where results are recorded "
                         "(default: $TORCHPREP_DATA_DIR or the platform's user data dir)")
     common.add_argument("--catalog", help=argparse.SUPPRESS)
+    common.add_argument("--no-server", action="store_true",
+                        help="grade in this process, not in the warm grading service")
     grading = argparse.ArgumentParser(add_help=False)
     grading.add_argument("--device", choices=DEVICES, default="cpu", help="where the checks run (default: cpu)")
     grading.add_argument("--json", metavar="FILE", help="also write the verdict as JSON")
@@ -73,6 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("topic", type=int)
     p.add_argument("--task", action="append", help="only this training task (repeatable)")
     p.add_argument("--check", action="store_true", help="measure and compare, write nothing")
+    p = sub.add_parser("server", help="the warm grading service: status, or stop it")
+    p.add_argument("action", choices=("status", "stop"))
     return parser
 
 
@@ -80,6 +90,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run `grade`; the exit status."""
     from rich.console import Console
 
+    from grader.engine.isolation import quiet_threads
+
+    quiet_threads()  # before anything here imports torch
     args = build_parser().parse_args(argv)
     console = Console(file=sys.stdout, highlight=False, soft_wrap=True)
     err = Console(file=sys.stderr, highlight=False, soft_wrap=True)
@@ -197,34 +210,6 @@ def cmd_all(args: argparse.Namespace, console: Any) -> int:
     return 0 if not missing and verdicts and all(v.all_passed for v in verdicts) else 1
 
 
-def cmd_watch(args: argparse.Namespace, console: Any) -> int:
-    """Grade, then re-grade whenever the learner's file changes, with a warm learner process always waiting."""
-    from grader.engine.proxy import ChildPool
-
-    catalog, topic, workspace, tasks = _open_exercise(args, console)
-    path = ws.learner_file(workspace, topic)
-    pool = ChildPool(spec_for(args, catalog, workspace), keep_spare=True)
-    pool.prestart()
-    rounds, last = 0, None
-    try:
-        while True:
-            stamp = _mtime(path)
-            last = grade_and_report(args, console, catalog, topic, workspace, tasks, pool=pool)
-            write_outputs(args, console, [last], workspace)
-            rounds += 1
-            if args.rounds and rounds >= args.rounds:
-                break
-            console.print(f"watching {path} for changes (Ctrl-C to stop)", style="dim", markup=False)
-            while _mtime(path) == stamp:
-                time.sleep(0.1)
-            console.rule(style="dim")
-    except KeyboardInterrupt:
-        pass
-    finally:
-        pool.close()
-    return 0 if last is not None and last.all_passed else 1
-
-
 def cmd_hint(args: argparse.Namespace, console: Any) -> int:
     """Reveal the next hint of a task and show every hint revealed so far."""
     from rich.text import Text
@@ -296,6 +281,23 @@ def cmd_calibrate(args: argparse.Namespace, console: Any) -> int:
                            say=lambda text: console.print(text, markup=False, highlight=False))
 
 
+def cmd_server(args: argparse.Namespace, console: Any) -> int:
+    """Say whether the grading service runs (and what it holds), or stop it."""
+    from grader.cli.client import service_request
+
+    answer = service_request({"op": args.action})
+    if answer is None:
+        console.print("no grading service is running", markup=False)
+        return 0 if args.action == "stop" else 1
+    if args.action == "stop":
+        console.print(f"grading service {answer.get('pid')} stopped", markup=False)
+        return 0
+    console.print(f"grading service {answer.get('pid')} (fork server {answer.get('forkserver_pid')}), "
+                  f"{answer.get('gradings')} grading(s) running, idle {answer.get('idle_s')} s of "
+                  f"{answer.get('idle_exit_s'):g}; socket {answer.get('socket')}", markup=False)
+    return 0
+
+
 def cmd_data(args: argparse.Namespace, console: Any) -> int:
     """Render a few samples of an exercise's synthetic dataset."""
     import importlib
@@ -331,13 +333,6 @@ def _tasks(topic, requested: list[str] | None) -> set[str] | None:
     return set(requested)
 
 
-def _mtime(path: Path) -> float:
-    try:
-        return path.stat().st_mtime_ns
-    except OSError:
-        return 0.0
-
-
 COMMANDS = {
     "list": cmd_list,
     "exercise": cmd_exercise,
@@ -348,4 +343,5 @@ COMMANDS = {
     "solution": cmd_solution,
     "data": cmd_data,
     "calibrate": cmd_calibrate,
+    "server": cmd_server,
 }

@@ -30,7 +30,7 @@ GiB = 1 << 30
 DEFAULT_MEMORY_CAP = 4 * GiB
 _ENV_KEEP = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TERM", "USER", "LOGNAME", "CUDA_VISIBLE_DEVICES",
              "CUDA_HOME", "CUDA_PATH", "LD_LIBRARY_PATH", "NVIDIA_VISIBLE_DEVICES", "NVIDIA_DRIVER_CAPABILITIES",
-             "OMP_NUM_THREADS", "MKL_NUM_THREADS", "HIP_VISIBLE_DEVICES")
+             "OMP_NUM_THREADS", "MKL_NUM_THREADS", "HIP_VISIBLE_DEVICES", "OMP_WAIT_POLICY")
 _SIGNALS = {
     signal.SIGSEGV: "a segmentation fault (SIGSEGV)",
     signal.SIGBUS: "a bus error (SIGBUS)",
@@ -116,15 +116,47 @@ class _OverMemory(Exception):
         self.used = used
 
 
-def _clean_env() -> dict[str, str]:
-    env = {k: os.environ[k] for k in _ENV_KEEP if k in os.environ}
+# The grader and the learner's process take turns (a call, its answer): OpenMP threads that spin while waiting for
+# work would take the CPU from the other process, which on a small machine costs a check several times its work.
+# Threads that sleep at once keep torch's parallelism for big tensors without that.
+QUIET_THREADS = {"OMP_WAIT_POLICY": "PASSIVE"}
+
+
+def quiet_threads() -> None:
+    """Make this process's OpenMP threads sleep while idle (before torch is imported; a user's setting wins)."""
+    for key, value in QUIET_THREADS.items():
+        os.environ.setdefault(key, value)
+
+
+def clean_env() -> dict[str, str]:
+    """The environment of a learner's process: a few of ours (paths, locale, devices, thread counts), no more."""
+    env = {**QUIET_THREADS, **{k: os.environ[k] for k in _ENV_KEEP if k in os.environ}}
     env.update(PYTHONPATH=str(REPO_DIR), PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0", PYTHONIOENCODING="utf-8",
                PYTHONUNBUFFERED="1")
     return env
 
 
+def worker_config(spec: ChildSpec, in_fd: int, out_fd: int) -> dict:
+    """What the learner's process is told about itself (grader.engine.worker): its pipes, sandbox and limits."""
+    return {
+        "in_fd": in_fd,
+        "out_fd": out_fd,
+        "read_protected": list(spec.read_protected),
+        "write_protected": list(spec.write_protected),
+        "block_ctypes_calls": spec.device == "cpu",
+        "memory_cap": spec.memory_cap,
+        "rlimit_as": spec.device == "cpu" if spec.address_limit is None else spec.address_limit,
+        "preload": list(spec.preload),
+        "sys_path": list(spec.sys_path),
+    }
+
+
+_dying: list[subprocess.Popen] = []  # killed without waiting for them to be gone
+
+
 class LearnerProcess:
-    """One learner child process and its pipes."""
+    """One learner child process and its pipes (spawned as `python -m grader.engine.worker`; grader.engine.forked
+    has the kind forked from the grading service's fork server)."""
 
     def __init__(self, spec: ChildSpec):
         self.spec = spec
@@ -134,26 +166,16 @@ class LearnerProcess:
         self._ready = False
         req_r, self._req_w = os.pipe()
         self._res_r, res_w = os.pipe()
-        config = {
-            "in_fd": req_r,
-            "out_fd": res_w,
-            "read_protected": list(spec.read_protected),
-            "write_protected": list(spec.write_protected),
-            "block_ctypes_calls": spec.device == "cpu",
-            "memory_cap": spec.memory_cap,
-            "rlimit_as": spec.device == "cpu" if spec.address_limit is None else spec.address_limit,
-            "preload": list(spec.preload),
-            "sys_path": list(spec.sys_path),
-        }
         self._log = tempfile.TemporaryFile()
         self._log_mark = 0
         spec.workspace.mkdir(parents=True, exist_ok=True)
         try:
-            self.popen = subprocess.Popen(
-                [sys.executable, "-P", "-s", "-m", "grader.engine.worker", json.dumps(config)],
-                cwd=spec.workspace, env=_clean_env(), stdin=subprocess.DEVNULL, stdout=self._log,
-                stderr=subprocess.STDOUT, pass_fds=(req_r, res_w), start_new_session=True,
-            )
+            self._start(worker_config(spec, req_r, res_w), req_r, res_w)
+        except BaseException:
+            for fd in (self._req_w, self._res_r):
+                os.close(fd)
+            self._log.close()
+            raise
         finally:
             os.close(req_r)
             os.close(res_w)
@@ -161,15 +183,43 @@ class LearnerProcess:
         os.set_blocking(self._req_w, False)
         self.started = time.monotonic()
 
+    def _start(self, config: dict, req_r: int, res_w: int) -> None:
+        """Start the process that serves `config` on the pipe ends req_r and res_w (closed here afterwards)."""
+        _dying[:] = [p for p in _dying if p.poll() is None]  # reap the ones killed before
+        self.popen = subprocess.Popen(
+            [sys.executable, "-P", "-s", "-m", "grader.engine.worker", json.dumps(config)],
+            cwd=self.spec.workspace, env=clean_env(), stdin=subprocess.DEVNULL, stdout=self._log,
+            stderr=subprocess.STDOUT, pass_fds=(req_r, res_w), start_new_session=True,
+        )
+
     @property
     def pid(self) -> int:
         """The child's process id."""
         return self.popen.pid
 
+    def poll(self) -> int | None:
+        """The child's exit status (negative: the signal that ended it), None while it runs."""
+        return self.popen.poll()
+
+    def _wait(self, timeout: float) -> int | None:
+        try:
+            return self.popen.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def _send_kill(self) -> None:
+        try:
+            os.killpg(self.popen.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            self.popen.kill()
+
+    def _let_die(self) -> None:
+        _dying.append(self.popen)  # reaped when the next process starts (or when this one's parent exits)
+
     @property
     def alive(self) -> bool:
         """Whether the child is still running."""
-        return self.popen.poll() is None
+        return self.poll() is None
 
     # --- lifecycle ---------------------------------------------------------------------------------------------
 
@@ -226,20 +276,17 @@ class LearnerProcess:
 
     def kill(self) -> None:
         """Kill the child now (and its process group)."""
-        if self.popen.poll() is None:
-            try:
-                os.killpg(self.popen.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                self.popen.kill()
-        try:
-            self.popen.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
+        if self.poll() is None:
+            self._send_kill()
+        self._wait(5)
 
     def close(self) -> None:
         """End the child and release the pipes. It is killed outright: it holds nothing worth flushing, and a
-        polite exit would spend half a second tearing torch down on the learner's time."""
-        self.kill()
+        polite exit would spend half a second tearing torch down on the learner's time. Nothing waits for it to be
+        gone (the verdict need not): subprocess reaps it later, the fork server at once."""
+        if self.poll() is None:
+            self._send_kill()
+            self._let_die()
         for fd in (self._req_w, self._res_r):
             try:
                 os.close(fd)
@@ -310,17 +357,16 @@ class LearnerProcess:
                 self._check_memory()
 
     def _check_memory(self) -> None:
-        used = resident_memory(self.popen.pid)
+        used = resident_memory(self.pid)
         if self.spec.memory_cap and used > self.spec.memory_cap:
             self.kill()
             raise _OverMemory(used)
 
     def _death_reason(self) -> str:
-        try:
-            code = self.popen.wait(timeout=5)
-        except subprocess.TimeoutExpired:
+        code = self._wait(5)
+        if code is None:
             self.kill()
-            code = self.popen.returncode
+            code = self.poll()
         if code is not None and code < 0:
             how = f"crashed with {_SIGNALS.get(signal.Signals(-code), signal.Signals(-code).name)}"
         else:

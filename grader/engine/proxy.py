@@ -21,22 +21,37 @@ from grader.engine.manifest import Task
 
 DEFAULT_TIMEOUT = 10.0
 Progress = Callable[[str, int, int, "float | None"], None]
+Launcher = Callable[[ChildSpec], LearnerProcess]
+_launcher: list[Launcher] = [LearnerProcess]
+
+
+def set_default_launcher(launcher: Launcher | None) -> None:
+    """How pools made without a launcher of their own start learner processes: the grading service's children use
+    its fork server (grader.engine.forked); None restores a spawned `python -m grader.engine.worker` each time."""
+    _launcher[0] = launcher or LearnerProcess
+
+
+def default_launcher() -> Launcher:
+    """The launcher pools use unless given one."""
+    return _launcher[0]
 
 
 class ChildPool:
     """Hands out learner processes: optionally one warm spare ahead, or one process reused across files."""
 
-    def __init__(self, spec: ChildSpec, keep_spare: bool = False, reuse: bool = False):
+    def __init__(self, spec: ChildSpec, keep_spare: bool = False, reuse: bool = False,
+                 launcher: Launcher | None = None):
         self.spec = spec
         self.keep_spare = keep_spare
         self.reuse = reuse
+        self.launcher = launcher or default_launcher()
         self._spare: LearnerProcess | None = None
         self._kept: LearnerProcess | None = None
 
     def prestart(self) -> None:
         """Start a process now (torch imports while the caller does other work)."""
         if self._spare is None and not (self.reuse and self._kept is not None):
-            self._spare = LearnerProcess(self.spec)
+            self._spare = self.launcher(self.spec)
 
     def acquire(self) -> LearnerProcess:
         """A started (maybe still importing) process for one learner file."""
@@ -45,10 +60,13 @@ class ChildPool:
             if kept.alive:
                 return kept
             kept.close()
-        proc = self._spare if self._spare is not None and self._spare.alive else LearnerProcess(self.spec)
+        if self._spare is not None and not self._spare.alive:
+            self._spare.close()
+            self._spare = None
+        proc = self._spare if self._spare is not None else self.launcher(self.spec)
         self._spare = None
         if self.keep_spare:
-            self._spare = LearnerProcess(self.spec)
+            self._spare = self.launcher(self.spec)
         return proc
 
     def release(self, proc: LearnerProcess, healthy: bool) -> None:

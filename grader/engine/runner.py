@@ -164,6 +164,20 @@ def _announce(events: Any, results: Iterable[TaskResult]) -> None:
             events.task_finished(r)
 
 
+_frozen: list[bool] = []
+
+
+def _freeze_imports() -> None:
+    """Once per process, before the first checks run: move what is allocated so far (torch, pytest, hypothesis and
+    the rest, imported) out of the garbage collector's sight. hypothesis runs a full collection the first time a
+    test runs, which with torch imported costs a good part of a second; frozen objects are skipped."""
+    if not _frozen:
+        import gc
+
+        gc.freeze()
+        _frozen.append(True)
+
+
 def run_pytest(check_path: Path, catalog: catalogs.Catalog, learner_file: Path, device: str,
                session: Any) -> tuple[int, str]:
     """pytest.main on one check module in this process, quietly, with `session` registered as the grading plugin;
@@ -178,6 +192,9 @@ def run_pytest(check_path: Path, catalog: catalogs.Catalog, learner_file: Path, 
             str(catalog.topics_dir), "-p", "no:cacheprovider", "-p", "no:warnings", "-p", "no:stepwise",
             # these two run gc.collect() five times at exit: over a second with torch loaded
             "-p", "no:unraisableexception", "-p", "no:threadexception", "-p", "no:logging", "-s", "-q",
+            # nothing of these is used by a grading, and each costs its registration on every run
+            *[a for name in ("doctest", "junitxml", "pastebin", "setuponly", "setupplan", "debugging",
+                             "faulthandler", "python_path") for a in ("-p", f"no:{name}")],
             "--tb=no", "--no-header", "--learner-file", str(learner_file), "--device", str(device)]
     if catalog.root is not None:
         args += ["--catalog", str(catalog.root)]
@@ -185,6 +202,7 @@ def run_pytest(check_path: Path, catalog: catalogs.Catalog, learner_file: Path, 
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     os.environ.pop("PYTEST_ADDOPTS", None)
     os.environ.pop("PYTEST_PLUGINS", None)
+    _freeze_imports()
     sink = io.StringIO()
     saved_out, saved_err = sys.stdout, sys.stderr
     sys.stdout = sys.stderr = sink

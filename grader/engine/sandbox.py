@@ -8,6 +8,10 @@ Python code anywhere but the temporary directory (a planted conftest.py or torch
 processes' /proc entries, starting processes, signalling other processes, loading native code or poking memory with
 ctypes, and walking the garbage collector (the way back to this hook's own state).
 
+The fork server (grader.engine.forkserver) installs the hook before importing torch, as the worker does, but learns
+the paths only when a grading asks for a learner process: `install_deferred` returns a `configure` that the forked
+child calls once, before its learner's file loads.
+
 Every refusal raises PermissionError and is remembered, so the grader can fail a task whose code tried, even if that
 code swallowed the error. Imports only os and sys: it runs before torch.
 """
@@ -98,18 +102,38 @@ def install(config: dict[str, Any]) -> tuple[Callable[[str], None], Callable[[],
     config: read_protected and write_protected (lists of paths), block_ctypes_calls (bool).
     begin_untrusted works once: later calls change nothing, so the learner's code cannot widen the exemption.
     """
-    read_protected = tuple(sorted({os.path.realpath(p) for p in config.get("read_protected", ())}))
-    write_protected = tuple(sorted({os.path.realpath(p) for p in config.get("write_protected", ())}))
-    untrusted_events = dict(_UNTRUSTED_EVENTS)
-    if config.get("block_ctypes_calls", True):
-        untrusted_events["ctypes.call_function"] = "call native code"
-    own_pid = str(os.getpid())
-    temp_roots = tuple({os.path.realpath(p) for p in (os.environ.get("TMPDIR") or "/tmp", "/tmp", "/dev/shm")})
+    configure, begin_untrusted, take_refusals = install_deferred()
+    configure(config)
+    return begin_untrusted, take_refusals
+
+
+def install_deferred() -> tuple[Callable[[dict[str, Any]], None], Callable[[str], None], Callable[[], list[str]]]:
+    """Install the hook before its paths are known (the fork server: torch is imported before any grading asks for
+    a learner process); returns (configure(config), begin_untrusted(learner_file), take_refusals()).
+
+    configure works once and only before begin_untrusted; until begin_untrusted the hook refuses only sqlite3, as in
+    install. The process's own pid and temporary directory are read when configure runs, in the forked child.
+    """
+    policy: dict[str, Any] = {"read": (), "write": (), "events": dict(_UNTRUSTED_EVENTS), "configured": False,
+                              "temp": ()}
     # The checkout and the environment hold code the grader imports; they may sit under /tmp (a CI clone), so they
     # are refused even where the temporary directory would allow a write.
     code_roots = tuple({os.path.realpath(p) for p in (_REPO_ROOT, sys.prefix, sys.base_prefix)})
     state: dict[str, Any] = {"untrusted": False, "exempt": ()}
     refusals: list[str] = []
+
+    def configure(config: dict[str, Any]) -> None:
+        if policy["configured"] or state["untrusted"]:
+            return
+        policy["configured"] = True
+        policy["read"] = tuple(sorted({os.path.realpath(p) for p in config.get("read_protected", ())}))
+        policy["write"] = tuple(sorted({os.path.realpath(p) for p in config.get("write_protected", ())}))
+        events = dict(_UNTRUSTED_EVENTS)
+        if config.get("block_ctypes_calls", True):
+            events["ctypes.call_function"] = "call native code"
+        policy["events"] = events
+        policy["temp"] = tuple({os.path.realpath(p) for p in (os.environ.get("TMPDIR") or "/tmp", "/tmp",
+                                                              "/dev/shm")})
 
     def refuse(what: str) -> None:
         if len(refusals) < 50:
@@ -120,20 +144,20 @@ def install(config: dict[str, Any]) -> tuple[Callable[[str], None], Callable[[],
         real = _real(path)
         if real is None or real in state["exempt"] or real.startswith(state["exempt"][1:] or ("\0",)):
             return
-        if _under(real, read_protected):
+        if _under(real, policy["read"]):
             refuse(f"read {real} ({event})")
         if real.startswith("/proc/"):
             pid = real.split("/")[2]
-            if pid.isdigit() and pid != own_pid:
+            if pid.isdigit() and pid != str(os.getpid()):
                 refuse(f"read another process's {real}")
 
     def check_write(path: Any, event: str) -> None:
         real = _real(path)
         if real is None:
             return
-        if _under(real, write_protected) or _under(real, read_protected):
+        if _under(real, policy["write"]) or _under(real, policy["read"]):
             refuse(f"write {real} ({event})")
-        if real.endswith(_CODE_SUFFIXES) and (not _under(real, temp_roots) or _under(real, code_roots)):
+        if real.endswith(_CODE_SUFFIXES) and (not _under(real, policy["temp"]) or _under(real, code_roots)):
             refuse(f"write Python code outside the temporary directory: {real} ({event})")
 
     def hook(event: str, args: tuple[Any, ...]) -> None:
@@ -150,8 +174,8 @@ def install(config: dict[str, Any]) -> tuple[Callable[[str], None], Callable[[],
             if writing:
                 check_write(path, "open for writing")
             return
-        if event in untrusted_events:
-            refuse(untrusted_events[event])
+        if event in policy["events"]:
+            refuse(policy["events"][event])
         if event == "os.kill":
             if not args or args[0] != os.getpid():
                 refuse("signal other processes")
@@ -171,6 +195,8 @@ def install(config: dict[str, Any]) -> tuple[Callable[[str], None], Callable[[],
                     check_write(args[i], event)
 
     def begin_untrusted(learner_file: str) -> None:
+        if not policy["configured"]:  # fail closed: learner code never runs under an empty policy
+            raise RuntimeError("the sandbox was never configured")
         if not state["untrusted"]:
             real = os.path.realpath(learner_file)
             folder, name = os.path.split(real)
@@ -185,4 +211,4 @@ def install(config: dict[str, Any]) -> tuple[Callable[[str], None], Callable[[],
         return taken
 
     sys.addaudithook(hook)
-    return begin_untrusted, take_refusals
+    return configure, begin_untrusted, take_refusals

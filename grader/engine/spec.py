@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from grader.engine import catalog as catalogs
+from grader.engine import service_wire
 from grader.engine.isolation import DEFAULT_MEMORY_CAP, ChildSpec
 from grader.engine.manifest import REPO_DIR, Topic
 from grader.engine.proxy import ChildLearner, ChildPool
@@ -39,6 +40,7 @@ def child_spec(workspace: Path, device: str = "cpu", *, catalog: catalogs.Catalo
     # correct variants of the training tasks are solutions too
     read |= {str(t.variants_dir) for c in {catalog, catalogs.builtin()} for t in c.topics}
     read |= {str(Path(p).resolve()) for p in protect}
+    read.add(str(service_wire.chosen_dir()))  # the grading service's sockets and log
     write = {str(REPO_DIR / d) for d in ("grader", "solutions", "tui", "tests", "bench", "questions")}
     write |= {sys.prefix, sys.base_prefix, sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
     write |= {str(REPO_DIR / "pyproject.toml")}

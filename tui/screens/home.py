@@ -111,7 +111,10 @@ class HomeScreen(Screen):
     _stale = False
 
     def on_mount(self) -> None:
-        self.refresh_table()
+        if self.app.screen is self:
+            self.refresh_table()
+        else:  # a session opened over the home screen at once: its table is built when it is shown
+            self._stale = True
         self.query_one(DataTable).focus()
         self.app.bench_mark("home")
 
@@ -119,7 +122,7 @@ class HomeScreen(Screen):
         self._stale = True
 
     def on_screen_resume(self) -> None:
-        if self._stale:  # back from a session or a dialog: counts may have changed
+        if self._stale and self.app.screen is self:  # back from a session or a dialog: counts may have changed
             self._stale = False
             self.refresh_table()
 
