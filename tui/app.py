@@ -12,7 +12,7 @@ from pathlib import Path
 from textual.app import App
 from textual.binding import Binding
 
-from tui import store
+from tui import store, study_settings
 from tui.deck import Card, Deck, DeckError
 from tui.library import Repeats
 from tui.grading import DEFAULT_GRADE_COMMAND
@@ -25,9 +25,7 @@ Clock = Callable[[], datetime]
 BENCH_EXIT_ENV = "TORCHPREP_BENCH_EXIT"
 
 # Settings kept in the store; a value given to create_app (other than the default) wins over a saved one.
-SETTING_UNTIL = "study.until"
-SETTING_RETENTION = "study.desired_retention"
-SETTING_NEW_PER_DAY = "study.new_per_day"
+from tui.study_settings import SETTING_NEW_PER_DAY, SETTING_RETENTION, SETTING_UNTIL  # noqa: E402,F401 - re-exported
 SETTING_TYPED = "review.typed_mode"
 
 
@@ -117,34 +115,13 @@ class QuizApp(App[None]):
     def _saved_options(self, options: StudyOptions) -> StudyOptions:
         """Options with saved settings filled in where the caller left the default."""
         assert self.conn is not None
-        default = StudyOptions()
-        changes: dict[str, object] = {}
-        saved_until = store.get_setting(self.conn, SETTING_UNTIL)
-        if options.until is None and saved_until:
-            try:
-                changes["until"] = date.fromisoformat(saved_until)
-            except ValueError:
-                pass
-        saved_retention = store.get_setting(self.conn, SETTING_RETENTION)
-        if options.desired_retention == default.desired_retention and saved_retention:
-            try:
-                value = float(saved_retention)
-                if 0 < value < 1:
-                    changes["desired_retention"] = value
-            except ValueError:
-                pass
-        saved_new = store.get_setting(self.conn, SETTING_NEW_PER_DAY)
-        if options.new_per_day == default.new_per_day and saved_new and saved_new.isdigit():
-            changes["new_per_day"] = int(saved_new)
-        return replace(options, **changes) if changes else options
+        return study_settings.saved_options(self.conn, options)
 
     def save_options(self, options: StudyOptions) -> None:
         """Use these options from now on and keep them for the next start."""
         assert self.conn is not None
         self.options = options
-        store.set_setting(self.conn, SETTING_UNTIL, options.until.isoformat() if options.until else "")
-        store.set_setting(self.conn, SETTING_RETENTION, repr(options.desired_retention))
-        store.set_setting(self.conn, SETTING_NEW_PER_DAY, str(options.new_per_day))
+        study_settings.save_options(self.conn, options)
 
     def set_typed_mode(self, typed: bool) -> None:
         """Switch typed-answer mode and remember it."""

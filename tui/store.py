@@ -271,6 +271,11 @@ def record_exercise_results(
             "INSERT INTO exercise_results (run_id, topic, task_id, status, message, seconds) VALUES (?, ?, ?, ?, ?, ?)",
             [(run_id, topic, task, status, message, seconds) for task, status, message, seconds in rows],
         )
+        # A task becomes a drill the first time it passes (tui.store_drills).
+        conn.executemany(
+            "INSERT OR IGNORE INTO drill_tasks (task_id, topic, first_passed_at) VALUES (?, ?, ?)",
+            [(task, topic, iso_utc(graded_at or now_utc())) for task, status, _, _ in rows if status == "pass"],
+        )
 
 
 _LATEST_RESULTS = """

@@ -115,10 +115,54 @@ def _migration_3_linked_notes(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _migration_4_drills(conn: sqlite3.Connection) -> None:
+    """v4: drills (a passed task written again from memory): enrolment, FSRS state and an append-only drill log.
+
+    Every task that had already passed before this version is enrolled at the time it first passed.
+    """
+    for statement in (
+        """CREATE TABLE drill_tasks (
+               task_id TEXT PRIMARY KEY,
+               topic INTEGER NOT NULL,
+               first_passed_at TEXT NOT NULL)""",
+        """CREATE TABLE drill_state (
+               task_id TEXT PRIMARY KEY REFERENCES drill_tasks (task_id),
+               card_json TEXT NOT NULL,
+               updated_at TEXT NOT NULL)""",
+        """CREATE TABLE drill_reviews (
+               id INTEGER PRIMARY KEY AUTOINCREMENT,
+               task_id TEXT NOT NULL,
+               rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),
+               proposed_rating INTEGER NOT NULL CHECK (proposed_rating BETWEEN 1 AND 4),
+               reviewed_at TEXT NOT NULL,
+               seconds REAL NOT NULL CHECK (seconds >= 0),
+               hints INTEGER NOT NULL CHECK (hints >= 0),
+               attempts INTEGER NOT NULL CHECK (attempts >= 0),
+               verdict TEXT NOT NULL,
+               gave_up INTEGER NOT NULL DEFAULT 0,
+               drill_file TEXT NOT NULL DEFAULT '',
+               source TEXT NOT NULL DEFAULT '',
+               state_before INTEGER,
+               card_before TEXT,
+               card_after TEXT NOT NULL,
+               undone_at TEXT)""",
+        "CREATE INDEX drill_reviews_by_task ON drill_reviews (task_id)",
+        "CREATE INDEX drill_reviews_by_time ON drill_reviews (reviewed_at)",
+        """CREATE TRIGGER drill_reviews_are_never_deleted BEFORE DELETE ON drill_reviews
+           BEGIN SELECT RAISE(ABORT, 'the drill log is append-only'); END""",
+        """INSERT INTO drill_tasks (task_id, topic, first_passed_at)
+           SELECT r.task_id, r.topic, MIN(runs.graded_at) FROM exercise_results AS r
+           JOIN exercise_runs AS runs ON runs.id = r.run_id
+           WHERE r.status = 'pass' GROUP BY r.task_id""",
+    ):
+        conn.execute(statement)
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migration_1_core,
     _migration_2_answers_exercises,
     _migration_3_linked_notes,
+    _migration_4_drills,
 )
 SCHEMA_VERSION: int = len(MIGRATIONS)
 
