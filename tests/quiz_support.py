@@ -3,7 +3,7 @@
 The app tests run over frozen copies of the built-in decks (tests/fixtures/questions: part 3 as it was before the
 rewrite; tests/fixtures/series: small decks in the new card format, with a repeat), not over questions/, whose
 content other people are rewriting: a content change must not move a snapshot. `frozen_builtin_decks` (autouse
-where imported) points tui.library.BUILTIN_DIR at them; the content itself is tested in tests/test_deck_content.py.
+where imported) points tui.paths.BUILTIN_DIR at them; the content itself is tested in tests/test_deck_content.py.
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ import fsrs
 import pytest
 from rich.text import Text
 
-from tui import library, store
+from tui import library, store, paths
 from tui.app import QuizApp, create_app
+from tui.drills import DrillItem
 from tui.scheduling import StudyOptions
 
 REPO = Path(__file__).resolve().parents[1]
@@ -35,15 +36,27 @@ NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 BUILTIN_DECK = "pytorch-part3"
 
 
+# The drills the app tests see (the tasks' ids, titles and pars), not the topics' manifests, which others edit.
+FROZEN_DRILLS = (
+    DrillItem("21.1", "box_iou", 10.0), DrillItem("21.2", "nms and batched_nms", 15.0),
+    DrillItem("26.1", "softmax and log_softmax", 5.0), DrillItem("26.2", "cross_entropy", 10.0),
+    DrillItem("26.3", "binary_cross_entropy_with_logits", 10.0), DrillItem("26.4", "focal_loss", 10.0),
+)
+
+
 @pytest.fixture(autouse=True)
 def frozen_builtin_decks(monkeypatch):
-    """The built-in decks the app tests see: FROZEN_QUESTIONS (a test may switch to SERIES with use_series)."""
-    monkeypatch.setattr(library, "BUILTIN_DIR", FROZEN_QUESTIONS)
+    """The built-in decks the app tests see: FROZEN_QUESTIONS (a test may switch to SERIES with use_series); and
+    the drills they see: FROZEN_DRILLS."""
+    from tui import drills
+
+    monkeypatch.setattr(drills, "drill_items", lambda folder=None: FROZEN_DRILLS)
+    monkeypatch.setattr(paths, "BUILTIN_DIR", FROZEN_QUESTIONS)
 
 
 def use_series(monkeypatch) -> None:
     """Switch the built-in decks to the new-format series fixture (tests/fixtures/series)."""
-    monkeypatch.setattr(library, "BUILTIN_DIR", SERIES)
+    monkeypatch.setattr(paths, "BUILTIN_DIR", SERIES)
 
 
 def sync(test):

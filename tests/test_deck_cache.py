@@ -38,3 +38,27 @@ def test_a_broken_cache_is_parsed_again(tmp_path):
     cache_path(tmp_path).write_bytes(b"not a pickle")
     assert _summary(load_decks_cached(tmp_path)[0]) == _summary(decks)
     assert pickle.loads(cache_path(tmp_path).read_bytes())[1]  # and written afresh
+
+
+def test_the_cached_repeats_are_those_resolved_over_the_decks(tmp_path):
+    from tui.deck_cache import load_library_cached
+    from tui.library import resolve_repeats
+
+    load_library_cached(tmp_path)  # writes the cache
+    decks, _, repeats = load_library_cached(tmp_path)  # read from it
+    fresh = resolve_repeats(load_decks(tmp_path)[0])
+    assert repeats.pairs and {k: (a.key, b.key) for k, (a, b) in repeats.pairs.items()} == {
+        k: (a.key, b.key) for k, (a, b) in fresh.pairs.items()}
+    assert ("pytorch-part4", 35) in repeats.pairs  # 35 is asked again as 17 in the built-in series
+
+
+def test_starting_the_app_from_the_cache_imports_no_parser(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom pathlib import Path\nfrom tui.deck_cache import load_library_cached\n"
+            "load_library_cached(Path(sys.argv[1]))\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('markdown_it', 'tui.formats', 'tui.deck'))))\n")
+    subprocess.run([sys.executable, "-c", code, str(tmp_path)], check=True, capture_output=True)
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], check=True, capture_output=True, text=True)
+    assert out.stdout.strip() == "['tui.deck_cache']"

@@ -19,10 +19,13 @@ WITHOUT_TEXTUAL = [
     "tui.cards", "tui.formats", "tui.formats.detect", "tui.formats.series_style", "tui.formats.headings",
     "tui.formats.bold", "tui.formats.qa", "tui.formats.obsidian", "tui.formats.details", "tui.formats.anki_text",
     "tui.formats.apkg", "tui.formats.html_md", "tui.check",
+    # drills (issue 13): shared by the quiz and `grade drill`
+    "tui.drills", "tui.store_drills", "tui.study_settings", "tui.drill_stats", "tui.drill_runner", "tui.mock",
+    "tui.format_names", "tui.deck_cache",
 ]
 # The parser is pure: reading a document never loads the store, the app or the grader.
 PURE_PARSER = ["tui.deck", "tui.formats"]
-WITHOUT_TORCH = ["tui.app", "tui.cli"]
+WITHOUT_TORCH = ["tui.app", "tui.cli", "tui.screens.drill", "tui.screens.mock", "tui.drill_runner"]
 
 
 def loaded_roots(module: str) -> set[str]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tui import cli, library
+from tui import cli, library, paths
 from tui.deck import DeckError
 from tui.library import DeckConflict, import_deck, import_deck_file, load_decks
 
@@ -35,7 +35,7 @@ def builtin_dir(tmp_path, monkeypatch):
     folder = tmp_path / "questions"
     folder.mkdir()
     (folder / "builtin.md").write_text("# 内置\n\n## 1. 内置问题\n内置答案。\n", encoding="utf-8")
-    monkeypatch.setattr(library, "BUILTIN_DIR", folder)
+    monkeypatch.setattr(paths, "BUILTIN_DIR", folder)
     return folder
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import fsrs
 import pytest
 
-from tui import cli, library, store
+from tui import cli, library, store, paths
 from tui.library import import_deck_file, load_decks, read_formats
 
 FORMATS_CORPUS = Path(__file__).parent / "corpus" / "formats"
@@ -30,7 +30,7 @@ def builtin_dir(tmp_path, monkeypatch):
     folder = tmp_path / "questions"
     folder.mkdir()
     (folder / "builtin.md").write_text("# 内置\n\n## 1. 内置问题\n内置答案。\n", encoding="utf-8")
-    monkeypatch.setattr(library, "BUILTIN_DIR", folder)
+    monkeypatch.setattr(paths, "BUILTIN_DIR", folder)
     return folder
 
 

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from quiz_support import FROZEN_QUESTIONS, NOW, SEED, review_state
 
-from tui import cli, library
+from tui import cli, library, paths
 from tui import notes as notes_store
 from tui import store
 from tui.deck import DeckError, parse_deck, read_deck
@@ -29,7 +29,7 @@ DECK = "pytorch-part3"
 @pytest.fixture(autouse=True)
 def frozen_part3(monkeypatch):
     """The built-in decks are the frozen part 3 (questions/ is being rewritten by others as these tests run)."""
-    monkeypatch.setattr(library, "BUILTIN_DIR", FROZEN_QUESTIONS)
+    monkeypatch.setattr(paths, "BUILTIN_DIR", FROZEN_QUESTIONS)
 
 
 @pytest.fixture
@@ -136,7 +136,7 @@ def test_importing_the_copy_links_and_creates_no_second_deck(capsys, data_dir, t
 
 @pytest.mark.skipif(not SEED.exists(), reason=f"the seed document {SEED} is not beside this checkout")
 def test_importing_the_users_seed_document_links_to_the_builtin_part_3(capsys, data_dir, monkeypatch):
-    monkeypatch.setattr(library, "BUILTIN_DIR", library.Path(__file__).resolve().parents[1] / "questions")
+    monkeypatch.setattr(paths, "BUILTIN_DIR", library.Path(__file__).resolve().parents[1] / "questions")
     assert cli.main(["--data-dir", str(data_dir), "import", str(SEED)]) == 0
     assert f"linked to {DECK}" in capsys.readouterr().out
     assert imported_decks(data_dir) == []

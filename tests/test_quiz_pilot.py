@@ -89,7 +89,7 @@ async def test_home_shows_every_deck_and_topic_with_counts_retention_and_exercis
     conn.close()
     app = make_app(data_dir)
     async with app.run_test(size=SIZE) as pilot:
-        table = app.screen.query_one(DataTable)
+        table = app.screen.query_one("#home-table")
         assert table.row_count == 1 + len(BUILTIN.cards)
         deck_row = row_cells(table, f"deck:{BUILTIN_DECK}")
         assert deck_row[1] == BUILTIN.title
@@ -120,7 +120,7 @@ async def test_home_retention_column_counts_reviews_of_graduated_cards(data_dir)
     conn.close()
     app = make_app(data_dir)
     async with app.run_test(size=SIZE):
-        table = app.screen.query_one(DataTable)
+        table = app.screen.query_one("#home-table")
         assert row_cells(table, f"card:{BUILTIN_DECK}:24")[5] == "50%"
         assert row_cells(table, f"card:{BUILTIN_DECK}:25")[5] == "—"
 
@@ -356,7 +356,7 @@ async def test_cram_studies_a_topic_that_is_not_due(data_dir):
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ReviewScreen")
         assert app.screen.card is None
         await pilot.press("escape")
-        table = app.screen.query_one(DataTable)
+        table = app.screen.query_one("#home-table")
         table.move_cursor(row=list(CARDS).index(25) + 1)
         await pilot.press("c")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ReviewScreen")
@@ -472,7 +472,7 @@ async def test_mouse_works_footer_keys_and_rating_bar(data_dir):
 async def test_wide_characters_never_break_the_layout(data_dir, size):
     app = make_app(data_dir)
     async with app.run_test(size=size) as pilot:
-        table = app.screen.query_one(DataTable)
+        table = app.screen.query_one("#home-table")
         assert table.virtual_size.width <= table.size.width
         app.start_review(only=[CARDS[26]])
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ReviewScreen")
@@ -537,7 +537,7 @@ async def test_a_deck_that_does_not_parse_is_reported_and_the_others_load(data_d
     async with app.run_test(size=SIZE):
         assert [deck.name for deck in app.decks] == [BUILTIN_DECK]
         assert [error.path for error in app.deck_errors] == [str(data_dir / "decks" / "broken.md")]
-        assert app.screen.query_one(DataTable).row_count == 1 + len(BUILTIN.cards)
+        assert app.screen.query_one("#home-table").row_count == 1 + len(BUILTIN.cards)
 
 
 # --- the pure helpers behind the screens ----------------------------------------------------------------------------

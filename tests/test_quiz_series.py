@@ -19,7 +19,7 @@ from quiz_support import (  # noqa: F401 (frozen_builtin_decks: autouse fixture)
 )
 from textual.widgets import DataTable
 
-from tui import notes as notes_store
+from tui import notes as notes_store, paths
 from tui import store
 from tui.deck import read_deck
 from tui.linking import import_document
@@ -172,7 +172,7 @@ async def test_home_lists_the_repeat_under_its_deck_without_counts_of_its_own(da
     put_state(data_dir, 17, learned(17), deck="pytorch-part2")
     app = make_app(data_dir)
     async with app.run_test(size=(100, 30)):
-        table = app.screen.query_one(DataTable)
+        table = app.screen.query_one("#home-table")
         cells = [getattr(cell, "plain", str(cell)) for cell in table.get_row("card:pytorch-part4:35")]
         assert cells[0] == "35" and cells[1].startswith("→ 17  如何在PyTorch中进行迁移学习")
         assert cells[2:6] == ["", "", "", ""]
@@ -279,7 +279,7 @@ def test_a_repeat_whose_original_is_missing_is_reported(tmp_path, monkeypatch):
     folder.mkdir()
     (folder / "pytorch-part4.md").write_text((SERIES / "pytorch-part4.md").read_text(encoding="utf-8"),
                                              encoding="utf-8")
-    monkeypatch.setattr(library, "BUILTIN_DIR", folder)
+    monkeypatch.setattr(paths, "BUILTIN_DIR", folder)
     decks, errors = library.load_decks(tmp_path / "data")
     repeats = library.resolve_repeats(decks)
     assert errors == [] and [str(problem) for problem in repeats.problems] == [

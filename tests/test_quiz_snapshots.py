@@ -1,6 +1,7 @@
 """Snapshots (pytest-textual-snapshot) of the quiz's screens at 100x30: home, review, revealed answer with math and
-code (card 26), typed answer, stats; and, over the new-format series fixture at 80x24 and 100x30, a card's core,
-its expanded details, and the learner's linked notes beside the reference. Deterministic: frozen clock, fresh data
+code (card 26), typed answer, stats (without drills, and with drills of three tasks); and, over the new-format
+series fixture at 80x24 and 100x30, a card's core, its expanded details, and the learner's linked notes beside the
+reference. Deterministic: frozen clock, fresh data
 directory, fixed review history.
 
 Update after an intended change with `pytest tests/test_quiz_snapshots.py --snapshot-update` and look at the SVGs.
@@ -24,9 +25,11 @@ from quiz_support import (  # noqa: F401 (frozen_builtin_decks: autouse fixture)
     wait_for,
 )
 
-from tui import store
+from tui import drills, store
 from tui.deck import read_deck
+from tui.drills import DrillItem, DrillOutcome, record_drill
 from tui.linking import import_document
+from tui.scheduling import StudyOptions
 
 SIZES = {"80x24": (80, 24), "100x30": (100, 30)}
 
@@ -127,6 +130,39 @@ def test_typed_answer_compared_with_the_reference(snap_compare, data_dir):
 
 def test_stats_screen(snap_compare, data_dir):
     history(data_dir)
+
+    async def run_before(pilot):
+        await pilot.press("s")
+        await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "StatsScreen")
+        await pilot.pause()
+
+    assert snap_compare(make_app(data_dir), terminal_size=SIZE, run_before=run_before)
+
+
+DRILL_ITEMS = (DrillItem("21.1", "box_iou", 8.0), DrillItem("26.1", "softmax", 5.0),
+               DrillItem("26.2", "cross_entropy", 10.0))
+
+
+def drill_history(data_dir) -> None:
+    """Drills over the same week: 26.2 failed once then passed faster and faster, 26.1 within half of par, 21.1 over
+    par after a hint, then failed."""
+    conn = store.open_store(data_dir)
+    items = {item.task_id: item for item in DRILL_ITEMS}
+    for days_ago, task, passed, seconds, hints, rating in (
+        (6, "26.2", False, 900, 0, 1), (5, "26.2", True, 720, 0, 2), (3, "26.2", True, 540, 0, 3),
+        (1, "26.2", True, 410, 0, 3), (4, "26.1", True, 140, 0, 4), (2, "21.1", True, 610, 1, 2),
+        (0, "21.1", False, 300, 0, 1),
+    ):
+        outcome = DrillOutcome(passed, float(seconds), hints, verdict="pass" if passed else "fail")
+        record_drill(conn, items[task], rating, outcome, NOW - timedelta(days=days_ago, hours=1), StudyOptions(),
+                     "quiz")
+    conn.close()
+
+
+def test_stats_screen_with_drills(snap_compare, data_dir, monkeypatch):
+    history(data_dir)
+    drill_history(data_dir)
+    monkeypatch.setattr(drills, "drill_items", lambda folder=None: DRILL_ITEMS)
 
     async def run_before(pilot):
         await pilot.press("s")

@@ -6,10 +6,25 @@ from datetime import date, datetime, timedelta, timezone
 
 import fsrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tui.deck import Card
-from tui.stats import TopicStats, due_forecast, per_topic, reviews_per_day, study_streak, true_retention
+from tui.stats import (
+    Heatmap,
+    StudyDays,
+    TopicStats,
+    due_forecast,
+    heat_level,
+    per_topic,
+    review_heatmap,
+    reviews_per_day,
+    study_days,
+    study_streak,
+    true_retention,
+)
 from tui.store import ReviewRow
+from tui.store_drills import DrillReviewRow
 
 UTC = timezone.utc
 TOKYO = timezone(timedelta(hours=9))
@@ -118,3 +133,138 @@ STREAK_CORPORA = {
 @pytest.mark.parametrize("times, expected", STREAK_CORPORA.values(), ids=STREAK_CORPORA.keys())
 def test_study_streak(times, expected):
     assert study_streak([row(3, at=t) for t in times], TODAY, tz=UTC) == expected
+
+
+# --- the calendar heatmap and the study days (cards and drills) -------------------------------------------------
+
+TUESDAY = date(2026, 3, 10)  # TODAY is a Tuesday: its week began on Monday 9 March
+
+
+def drill(at, undone=False, task_id="26.2", rating=3, _ids=iter(range(1, 10**6))):
+    return DrillReviewRow(next(_ids), task_id, rating, rating, at, 300.0, 0, 1, "pass", False, "", "quiz", undone,
+                          None)
+
+
+def counts(heatmap):
+    return {cell.day: (cell.cards, cell.drills) for cell in heatmap.cells() if cell.count}
+
+
+def test_the_heatmap_is_whole_weeks_from_monday_up_to_today():
+    heatmap = review_heatmap([], weeks=3, today=TUESDAY, tz=UTC)
+    assert TODAY == TUESDAY and len(heatmap.weeks) == 3 and all(len(week) == 7 for week in heatmap.weeks)
+    assert heatmap.first == date(2026, 2, 23) and heatmap.first.weekday() == 0 and heatmap.last == TUESDAY
+    assert [cell.day for cell in heatmap.weeks[2][:2]] == [date(2026, 3, 9), TUESDAY]
+    assert heatmap.weeks[2][2:] == (None,) * 5  # Wednesday to Sunday are still to come
+    assert len(heatmap.cells()) == 16 and heatmap.total == 0 and heatmap.busiest == 0
+    assert {cell.level for cell in heatmap.cells()} == {0} and heatmap.level_ranges() == {}
+    with pytest.raises(ValueError):
+        review_heatmap([], weeks=0, today=TUESDAY)
+
+
+def test_the_heatmap_counts_days_in_the_given_time_zone():
+    late_monday = datetime(2026, 3, 9, 14, 59, tzinfo=UTC)  # 23:59 on Monday in Tokyo
+    early_tuesday = datetime(2026, 3, 9, 15, 0, tzinfo=UTC)  # 00:00 on Tuesday in Tokyo, still Monday in UTC
+    rows = [row(3, at=late_monday), row(3, at=early_tuesday)]
+    assert counts(review_heatmap(rows, weeks=1, today=TUESDAY, tz=TOKYO)) == {
+        date(2026, 3, 9): (1, 0), TUESDAY: (1, 0)}
+    assert counts(review_heatmap(rows, weeks=1, today=TUESDAY, tz=UTC)) == {date(2026, 3, 9): (2, 0)}
+    # Sunday 23:30 in Tokyo is before the window's first day (Monday 9 March) there, but on Monday in UTC+14.
+    sunday_night = datetime(2026, 3, 8, 14, 30, tzinfo=UTC)
+    assert review_heatmap([row(3, at=sunday_night)], weeks=1, today=TUESDAY, tz=TOKYO).total == 0
+    assert review_heatmap([row(3, at=sunday_night)], weeks=1, today=TUESDAY,
+                          tz=timezone(timedelta(hours=14))).total == 1
+
+
+def test_the_heatmap_counts_cards_and_drills_and_leaves_out_undone_ones_and_the_future():
+    cards = [row(3, at=NOW), row(1, at=NOW), row(3, at=NOW, undone=True), row(3, at=NOW - 2 * DAY),
+             row(3, at=NOW + DAY)]  # tomorrow: not counted
+    drills = [drill(NOW), drill(NOW - DAY), drill(NOW - DAY, undone=True), drill(NOW - 30 * DAY)]  # 30 days: outside
+    heatmap = review_heatmap(cards, drills, weeks=2, today=TODAY, tz=UTC)
+    assert counts(heatmap) == {TODAY: (2, 1), TODAY - DAY: (0, 1), TODAY - 2 * DAY: (1, 0)}
+    assert heatmap.total == 5 and heatmap.days_studied == 3 and heatmap.busiest == 3
+    today = heatmap.cells()[-1]
+    assert today.day == TODAY and today.count == 3 and today.level == 4
+    # busiest 3: 1 review is level ceil(4/3) = 2, 2 reviews ceil(8/3) = 3; level 1 stands for no count at all
+    assert {cell.day: cell.level for cell in heatmap.cells() if cell.count} == {
+        TODAY: 4, TODAY - DAY: 2, TODAY - 2 * DAY: 2}
+    assert heatmap.level_ranges() == {2: (1, 1), 3: (2, 2), 4: (3, 3)}
+
+
+def test_heat_levels_are_quarters_of_the_busiest_day():
+    assert [heat_level(n, 8) for n in range(9)] == [0, 1, 1, 2, 2, 3, 3, 4, 4]
+    assert [heat_level(n, 10) for n in (1, 2, 3, 5, 6, 7, 8, 10)] == [1, 1, 2, 2, 3, 3, 4, 4]
+    assert heat_level(1, 1) == 4 and heat_level(0, 0) == 0
+
+
+@given(busiest=st.integers(1, 500), data=st.data())
+def test_every_count_falls_in_its_levels_legend_range(busiest, data):
+    count = data.draw(st.integers(1, busiest))
+    low, high = Heatmap((), busiest).level_ranges()[heat_level(count, busiest)]
+    assert low <= count <= high
+
+
+MINUTE = timedelta(minutes=1)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    moments=st.lists(st.tuples(st.integers(-120 * 24 * 60, 3 * 24 * 60), st.booleans(), st.booleans()), max_size=60),
+    weeks=st.integers(1, 16),
+    offset_minutes=st.integers(-12 * 60, 14 * 60).map(lambda m: m - m % 15),
+)
+def test_the_heatmaps_total_is_the_number_of_counted_reviews_in_its_window(moments, weeks, offset_minutes):
+    tz = timezone(timedelta(minutes=offset_minutes))
+    cards = [row(3, at=NOW + m * MINUTE, undone=undone) for m, undone, is_card in moments if is_card]
+    drills = [drill(NOW + m * MINUTE, undone=undone) for m, undone, is_card in moments if not is_card]
+    today = NOW.astimezone(tz).date()
+    heatmap = review_heatmap(cards, drills, weeks=weeks, today=today, tz=tz)
+    first = heatmap.first
+    assert first.weekday() == 0 and (today - first).days // 7 == weeks - 1 and heatmap.last == today
+    in_window = [r for r in [*cards, *drills] if not r.undone and first <= r.reviewed_at.astimezone(tz).date() <= today]
+    assert heatmap.total == len(in_window)
+    assert sum(cell.drills for cell in heatmap.cells()) == sum(isinstance(r, DrillReviewRow) for r in in_window)
+
+
+def days_ago(*days, undone=False):
+    return [row(3, at=NOW - d * DAY, undone=undone) for d in days]
+
+
+STUDY_DAYS_CORPORA = {
+    "nothing studied": ([], [], StudyDays(0, 0, 0)),
+    "a gap: the current streak is the run up to today, the longest the run before it":
+        (days_ago(0, 1, 4, 5, 6, 7), [], StudyDays(current=2, longest=4, days=6)),
+    "drills fill the days cards left empty": (days_ago(0, 3), [drill(NOW - DAY), drill(NOW - 2 * DAY)],
+                                              StudyDays(current=4, longest=4, days=4)),
+    "several reviews on one day are one day": (days_ago(0, 0, 0), [drill(NOW)], StudyDays(1, 1, 1)),
+    "today not yet studied keeps yesterday's streak": (days_ago(1, 2, 10), [], StudyDays(2, 2, 3)),
+    "an undone review does not bridge a gap": (days_ago(0, 2) + days_ago(1, undone=True), [drill(NOW - DAY, True)],
+                                               StudyDays(1, 1, 2)),
+    "reviews after today do not count": (days_ago(-1, -2), [], StudyDays(0, 0, 0)),
+}
+
+
+@pytest.mark.parametrize("cards, drills, expected", STUDY_DAYS_CORPORA.values(), ids=STUDY_DAYS_CORPORA.keys())
+def test_study_days(cards, drills, expected):
+    assert study_days([*cards, *drills], TODAY, tz=UTC) == expected
+
+
+def test_study_days_follow_the_time_zone():
+    # 16:00 UTC on Monday is 01:00 on Tuesday in Tokyo, and 01:00 UTC on Tuesday is 10:00 there: one day in Tokyo,
+    # Monday and Tuesday in UTC.
+    rows = [row(3, at=datetime(2026, 3, 9, 16, 0, tzinfo=UTC)), drill(datetime(2026, 3, 10, 1, 0, tzinfo=UTC))]
+    assert study_days(rows, TUESDAY, tz=TOKYO) == StudyDays(1, 1, 1)
+    assert study_days(rows, TUESDAY, tz=UTC) == StudyDays(2, 2, 2)
+
+
+def test_the_heatmap_grid_names_months_over_the_week_of_their_first_day():
+    from tui.widgets.heatmap import heatmap_text, month_line
+
+    # 1 March 2026 is a Sunday, in the week of Monday 23 February.
+    assert month_line(review_heatmap([], weeks=6, today=TUESDAY, tz=UTC)) == "    Feb   Mar"
+    assert month_line(review_heatmap([], weeks=3, today=TUESDAY, tz=UTC)) == "    Mar"
+    assert month_line(review_heatmap([], weeks=4, today=TUESDAY, tz=UTC)) == "      Mar"  # no room to name February
+    rows = [row(3, at=NOW - DAY)] * 8 + [row(3, at=NOW - 2 * DAY)]  # 8 reviews on Monday, 1 on Sunday
+    lines = heatmap_text(review_heatmap(rows, weeks=2, today=TUESDAY, tz=UTC), "Calendar").plain.splitlines()
+    assert lines[0] == "Calendar" and lines[1] == "    Mar"
+    assert lines[2] == "Mon ■ ■ " and lines[3] == "    ■ ■ " and lines[4] == "Wed ■   "
+    assert len(lines) == 10 and lines[-1] == "    ■ none  ■ 1–2  ■ 3–4  ■ 5–6  ■ 7–8"

@@ -13,8 +13,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from tui import store, study_settings
-from tui.deck import Card, Deck, DeckError
-from tui.library import Repeats
+from tui.cards import Card, Deck, DeckError, Repeats
 from tui.grading import DEFAULT_GRADE_COMMAND
 from tui.scheduling import StudyOptions
 
@@ -68,6 +67,7 @@ class QuizApp(App[None]):
         self.notes: dict[tuple[str, int], object] = {}  # tui.notes.Note by card key
         self.typed_mode = False
         self.bench_exit = os.environ.get(BENCH_EXIT_ENV, "")
+        self.mock_at_start: tuple[float, int] | None = None  # `quiz mock`: (minutes, drills) to open at once
 
     # --- data -------------------------------------------------------------------------------------------------------
 
@@ -102,14 +102,12 @@ class QuizApp(App[None]):
         """Open the store and read the decks, their repeats and the learner's notes; a store that cannot be used
         ends the app with its message."""
         from tui import notes
-        from tui.deck_cache import load_decks_cached
-        from tui.library import resolve_repeats
+        from tui.deck_cache import load_library_cached
 
         self.conn = store.open_store(self.data_dir)
         self.options = self._saved_options(self.options)
         self.typed_mode = store.get_setting(self.conn, SETTING_TYPED, "0") == "1"
-        self.decks, self.deck_errors = load_decks_cached(self.data_dir)
-        self.repeats = resolve_repeats(self.decks)
+        self.decks, self.deck_errors, self.repeats = load_library_cached(self.data_dir)
         self.notes = notes.notes(self.conn)
 
     def _saved_options(self, options: StudyOptions) -> StudyOptions:
@@ -146,6 +144,8 @@ class QuizApp(App[None]):
             self.notify(str(error), title="Repeat without its question", severity="warning", timeout=10)
         if self.bench_exit == "card":
             self.start_review()
+        if self.mock_at_start is not None:
+            self.start_mock(*self.mock_at_start)
 
     def start_review(
         self, *, deck: str | None = None, cram_topic: int | None = None, only: Sequence[Card] | None = None
@@ -161,6 +161,22 @@ class QuizApp(App[None]):
         options = replace(self.options, cram_topic=cram_topic)
         session = Session(self.conn, cards, options, self.clock, self.tz, only=only)
         self.push_screen(ReviewScreen(session, title=self._session_title(deck, cram_topic, only)))
+
+    def start_mock(self, minutes: float = 45, drills: int = 1) -> None:
+        """Open a mock interview of `minutes` over what is due now: cards and `drills` drills (tui/screens/mock.py)."""
+        from tui.screens.mock import MockScreen, build_plan
+
+        plan = build_plan(self, minutes, drills)
+        if not plan.items:
+            self.notify("Nothing is due for a mock interview: no card and no drill.", severity="warning")
+            return
+        self.push_screen(MockScreen(plan))
+
+    def start_drill(self, item, source: str = "quiz") -> None:
+        """Open the drill screen for a tui.drills.DrillItem (tui/screens/drill.py)."""
+        from tui.screens.drill import DrillScreen
+
+        self.push_screen(DrillScreen(item, source=source))
 
     def _session_title(self, deck: str | None, cram_topic: int | None, only: Sequence[Card] | None) -> str:
         if only is not None:

@@ -12,9 +12,9 @@ ranges never meet (question numbers are below 10**9).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from tui.card_parts import split_answer
 
 
 class DeckError(Exception):
@@ -67,6 +67,8 @@ class Card:
 
     def __post_init__(self) -> None:
         if self.core is None:
+            from tui.card_parts import split_answer  # markdown-it: only when a card is parsed, not unpickled
+
             parts = split_answer(self.answer)
             object.__setattr__(self, "core", parts.core)
             object.__setattr__(self, "details", parts.details if self.details is None else self.details)
@@ -109,3 +111,22 @@ class Problem:
 
     line: int | None
     message: str
+
+
+@dataclass(frozen=True)
+class Repeats:
+    """Repeat questions resolved: each repeat card's key -> (the repeat, the card it is studied as); and the repeats
+    that point nowhere."""
+
+    pairs: Mapping[tuple[str, int], tuple[Card, Card]] = field(default_factory=dict)
+    problems: tuple[DeckError, ...] = ()
+
+    def study_card(self, card: Card) -> Card:
+        """The card to study for `card`: its original when it is a repeat, else itself."""
+        pair = self.pairs.get(card.key)
+        return card if pair is None else pair[1]
+
+    def asked_as(self, card: Card) -> tuple[Card, ...]:
+        """The repeats studied as `card` (e.g. 35 and 45 for card 17), by number."""
+        found = [repeat for repeat, original in self.pairs.values() if original.key == card.key]
+        return tuple(sorted(found, key=lambda repeat: (repeat.number, repeat.deck)))

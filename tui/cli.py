@@ -2,7 +2,7 @@
 
     quiz [--data-dir DIR] [--until YYYY-MM-DD] [--retention 0.9] [--new-per-day 20]
     quiz check [--json] [--format NAME] FILE...      quiz import [--replace] [--format NAME] FILE...
-    quiz decks      quiz export --anki FILE.apkg
+    quiz decks      quiz export --anki FILE.apkg      quiz mock [--minutes 45] [--drills 1|2]
 
 A document may be written in any of the conventions of tui/formats/ (the series' style, headings, bold questions,
 Q/A pairs, Obsidian Spaced Repetition, <details>/blockquote answers, Anki exports and packages): `quiz check` says
@@ -12,8 +12,8 @@ A document that is the learner's own copy of a part of the series ("PyTorchçŸ¥è¯
 of that part instead of becoming a second deck (tui/linking.py): `quiz check` says it would link, `quiz import` links
 it, `quiz decks` lists it as linked.
 
-The app, the store and the Anki exporter are imported only by the commands that use them, so `quiz check` stays
-fast and never loads textual.
+The parsers, the app, the store and the Anki exporter are imported only by the commands that use them, so `quiz check`
+never loads textual and `quiz` itself reaches its first screen without parsing code it does not need.
 """
 
 from __future__ import annotations
@@ -26,10 +26,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from tui.check import check_json, check_report, print_convention  # noqa: F401  (check_report: public API)
-from tui.deck import Deck, DeckError
-from tui.formats import FORMATS
-from tui.formats.identity import is_text_ident
+from tui.format_names import FORMATS
 
 DEBUG_ENV = "TORCHPREP_DEBUG"
 FORMAT_HELP = f"read the files as this convention instead of detecting it: {', '.join(FORMATS)}"
@@ -95,10 +92,17 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", parents=[common], help="export every deck")
     export.add_argument("--anki", metavar="FILE.apkg", type=Path, required=True, help="write an Anki package")
     export.set_defaults(run=_run_export)
+
+    mock = commands.add_parser("mock", parents=[common], help="a mock interview: due cards and drills, timed")
+    mock.add_argument("--minutes", metavar="45", type=_minutes, default=45.0, help="the time budget (default 45)")
+    mock.add_argument("--drills", type=int, choices=(0, 1, 2), default=1, help="due drills to include (default 1)")
+    mock.set_defaults(run=_run_mock)
     return parser
 
 
 def _run_check(args: argparse.Namespace) -> int:
+    from tui.check import check_json, print_convention
+
     report = check_json(args.files, args.format)
     failed = any(entry["errors"] for entry in report["files"])
     if args.json:
@@ -129,6 +133,7 @@ def _run_check(args: argparse.Namespace) -> int:
 
 
 def _run_import(args: argparse.Namespace) -> int:
+    from tui.deck import DeckError
     from tui.linking import LinkResult, import_document
 
     folder = _data_dir(args)
@@ -185,7 +190,7 @@ def _print_link(path: Path, result) -> None:
               "review history stays with it. Delete that file to keep only the linked cards.")
 
 
-def _print_changes(previous: Deck, current: Deck) -> None:
+def _print_changes(previous, current) -> None:
     """Which questions an edited deck added or removed (review history is kept by card identity: the number, or for
     a document without numbers the question's words, so a reworded question is a new card)."""
     before = {card.key: card for card in previous.cards}
@@ -196,6 +201,8 @@ def _print_changes(previous: Deck, current: Deck) -> None:
         print(f"  new questions: {_listing(added)}")
     if removed:
         print(f"  removed questions: {_listing(removed)} (their review history is kept)")
+    from tui.formats.identity import is_text_ident
+
     if any(is_text_ident(key[1]) for key in after) and added and removed:
         print("  (a reworded question counts as a new card; reordering keeps every card's history)")
 
@@ -286,13 +293,18 @@ def _own_answers(folder: Path) -> dict[tuple[str, int], str]:
         conn.close()
 
 
-def _run_app(args: argparse.Namespace) -> int:
+def _run_mock(args: argparse.Namespace) -> int:
+    return _run_app(args, mock=(args.minutes, args.drills))
+
+
+def _run_app(args: argparse.Namespace, mock: tuple[float, int] | None = None) -> int:
     from tui.app import create_app
     from tui.scheduling import StudyOptions
 
     chosen = {"desired_retention": args.retention, "new_per_day": args.new_per_day, "until": args.until}
     options = StudyOptions(**{key: value for key, value in chosen.items() if value is not None})
     app = create_app(_data_dir(args), options)
+    app.mock_at_start = mock
     app.run()
     return app.return_code or 0
 
@@ -323,6 +335,16 @@ def _retention(text: str) -> float:
     return value
 
 
+def _minutes(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 600:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of minutes between 0 and 600, e.g. 45")
+    return value
+
+
 def _count(text: str) -> int:
     try:
         value = int(text)
@@ -334,7 +356,7 @@ def _count(text: str) -> int:
 
 
 def _describe(error: Exception) -> str:
-    if isinstance(error, (CliError, DeckError)):
+    if isinstance(error, CliError) or type(error).__name__ == "DeckError":
         return str(error)
     if isinstance(error, OSError):
         where = f"{error.filename}: " if error.filename else ""

@@ -1,6 +1,8 @@
 """The parsed decks, kept between starts: parsing the seven built-in parts costs more than the rest of start-up.
 
-`load_decks_cached(data_dir)` returns what tui.library.load_decks returns. The result is pickled to
+`load_decks_cached(data_dir)` returns what tui.library.load_decks returns; `load_library_cached` adds the repeats
+resolved over those decks (tui.library.resolve_repeats), so a start with a fresh cache imports no parser. The result
+is pickled to
 <data dir>/cache/decks.pickle under a key made of every deck file it read (path, size, modification time), the
 imported-decks folder's listing and the quiz's own code (every tui/*.py and tui/formats/*.py, size and modification
 time), so an edited deck, a new import or a change to the parser rebuilds it; anything wrong with the cache (missing,
@@ -17,9 +19,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from tui.paths import builtin_deck_paths, imported_dir
+
 CACHE_SUBDIR = "cache"
 CACHE_FILE = "decks.pickle"
-FORMAT = 1
+FORMAT = 2
 _TUI_DIR = Path(__file__).resolve().parent
 
 
@@ -33,8 +37,6 @@ def _stat_key(path: Path) -> tuple[str, int, int]:
 
 def cache_key(data_dir: Path) -> tuple[Any, ...]:
     """What the cached decks depend on: the deck files, the imported-decks folder and the parser's code."""
-    from tui.library import builtin_deck_paths, imported_dir
-
     folder = imported_dir(data_dir)
     imported = sorted(folder.glob("*.md")) if folder.is_dir() else []
     code = sorted([*_TUI_DIR.glob("*.py"), *_TUI_DIR.glob("formats/*.py")])
@@ -49,20 +51,28 @@ def cache_path(data_dir: Path) -> Path:
 
 def load_decks_cached(data_dir: Path) -> tuple[list, list]:
     """tui.library.load_decks(data_dir), from the cache when nothing it depends on changed."""
+    decks, errors, _ = load_library_cached(data_dir)
+    return decks, errors
+
+
+def load_library_cached(data_dir: Path) -> tuple[list, list, Any]:
+    """(decks, errors, repeats): tui.library.load_decks(data_dir) and resolve_repeats over those decks, from the
+    cache when nothing they depend on changed."""
     path = cache_path(data_dir)
     key = cache_key(data_dir)
     try:
         with open(path, "rb") as f:
-            saved_key, decks, errors = pickle.load(f)
+            saved_key, decks, errors, repeats = pickle.load(f)
         if saved_key == key:
-            return decks, errors
+            return decks, errors, repeats
     except Exception:  # noqa: BLE001 - no cache, or one from other code: parse instead
         pass
-    from tui.library import load_decks
+    from tui.library import load_decks, resolve_repeats
 
     decks, errors = load_decks(data_dir)
-    _save(path, (key, decks, errors))
-    return decks, errors
+    repeats = resolve_repeats(decks)
+    _save(path, (key, decks, errors, repeats))
+    return decks, errors, repeats
 
 
 def _save(path: Path, value: Any) -> None:

@@ -24,12 +24,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tui.cards import Repeats  # noqa: F401 - re-exported: resolved here, defined beside the cards it pairs
 from tui.deck import Card, Deck, DeckError, Problem, read_deck
+from tui import paths
+from tui.paths import IMPORTED_SUBDIR, builtin_deck_paths, imported_dir  # noqa: F401 - re-exported
 from tui.formats import analyze_bytes, analyze_path
 from tui.series import part_of_number, part_of_title
 
-BUILTIN_DIR = Path(__file__).resolve().parent.parent / "questions"
-IMPORTED_SUBDIR = "decks"
 ORIGINS_FILE = "imports.json"
 FORMATS_FILE = "formats.json"
 BUILTIN_CLASH_PREFIX = "my-"
@@ -54,39 +55,10 @@ class ImportResult:
     note: str | None = None
 
 
-def imported_dir(data_dir: Path) -> Path:
-    """The directory holding the user's imported decks."""
-    return Path(data_dir) / IMPORTED_SUBDIR
-
-
-def builtin_deck_paths() -> list[Path]:
-    """The built-in deck files, sorted by name."""
-    return sorted(BUILTIN_DIR.glob("*.md")) if BUILTIN_DIR.is_dir() else []
-
-
 def is_builtin(deck: Deck) -> bool:
     """Whether a deck was read from the built-in deck directory."""
     path = Path(deck.source)
-    return path.parent == BUILTIN_DIR or path.resolve().parent == BUILTIN_DIR.resolve()
-
-
-@dataclass(frozen=True)
-class Repeats:
-    """Repeat questions resolved: each repeat card's key -> (the repeat, the card it is studied as); and the repeats
-    that point nowhere."""
-
-    pairs: Mapping[tuple[str, int], tuple[Card, Card]] = field(default_factory=dict)
-    problems: tuple[DeckError, ...] = ()
-
-    def study_card(self, card: Card) -> Card:
-        """The card to study for `card`: its original when it is a repeat, else itself."""
-        pair = self.pairs.get(card.key)
-        return card if pair is None else pair[1]
-
-    def asked_as(self, card: Card) -> tuple[Card, ...]:
-        """The repeats studied as `card` (e.g. 35 and 45 for card 17), by number."""
-        found = [repeat for repeat, original in self.pairs.values() if original.key == card.key]
-        return tuple(sorted(found, key=lambda repeat: (repeat.number, repeat.deck)))
+    return path.parent == paths.BUILTIN_DIR or path.resolve().parent == paths.BUILTIN_DIR.resolve()
 
 
 def resolve_repeats(decks: Sequence[Deck]) -> Repeats:
@@ -231,7 +203,7 @@ def import_deck_file(path: Path, data_dir: Path, *, replace: bool = False, forma
             message += (f" (read as {kept}, the convention this deck was first imported as; import it with "
                         "--format NAME to read it another way)")
         raise DeckError(str(path), first.line, message)
-    if path.resolve().parent == BUILTIN_DIR.resolve():
+    if path.resolve().parent == paths.BUILTIN_DIR.resolve():
         raise DeckError(str(path), None, "this is a built-in deck; it is already among your decks")
     fmt = analysis.format or LEGACY_FORMAT
     note = None

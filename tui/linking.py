@@ -19,6 +19,7 @@ from pathlib import Path
 from tui import library
 from tui import notes as notes_store
 from tui.deck import Deck, DeckError, read_deck
+from tui import paths
 from tui.library import ImportResult, builtin_deck_paths, imported_dir, target_name
 from tui.notes import LinkedDocument, NoteChanges
 from tui.store_db import now_utc
@@ -116,7 +117,7 @@ def import_document(
     path = Path(path)
     options = {"replace": replace} | ({"format": format} if format is not None else {})
     document = read_deck(path, format)  # file errors (missing, not UTF-8, no questions, bad markers) name the file
-    if path.resolve().parent == library.BUILTIN_DIR.resolve():
+    if path.resolve().parent == paths.BUILTIN_DIR.resolve():
         return library.import_deck_file(path, data_dir, **options), None  # refused there, with its message
     if document.format != "series":
         return library.import_deck_file(path, data_dir, **options), None

@@ -9,6 +9,18 @@ import platformdirs
 
 APP_NAME = "torchprep"
 DATA_DIR_ENV = "TORCHPREP_DATA_DIR"
+BUILTIN_DIR = Path(__file__).resolve().parent.parent / "questions"
+IMPORTED_SUBDIR = "decks"
+
+
+def imported_dir(data_dir: Path) -> Path:
+    """The directory holding the user's imported decks."""
+    return Path(data_dir) / IMPORTED_SUBDIR
+
+
+def builtin_deck_paths() -> list[Path]:
+    """The built-in deck files, sorted by name."""
+    return sorted(BUILTIN_DIR.glob("*.md")) if BUILTIN_DIR.is_dir() else []
 
 
 def data_dir(override: str | Path | None = None) -> Path:

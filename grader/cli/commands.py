@@ -4,6 +4,8 @@
     grade exercise 27 [--task 27.2]         grade exercises/27_rnn.py (writes the stub the first time)
     grade hint 27 [--task 27.2]             the next hint, one at a time
     grade watch 27                          re-grade on every save
+    grade drill --due                       the drills due: passed tasks to write again from memory, timed
+    grade drill 26 [--task 26.2]            start one: a fresh drill file, its par time, re-graded on every save
     grade reset 27                          a fresh stub; the old file is kept as a timestamped backup
     grade solution 27                       the reference solution, once every task passes (or --force)
     grade all                               every exercise you have started
@@ -81,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("topic", type=int)
     p.add_argument("--task", action="append", help="only this training task (repeatable)")
     p.add_argument("--check", action="store_true", help="measure and compare, write nothing")
+    from grader.cli.drill import add_parser as add_drill_parser
+
+    add_drill_parser(sub, common)
     p = sub.add_parser("server", help="the warm grading service: status, or stop it")
     p.add_argument("action", choices=("status", "stop"))
     return parser
@@ -138,6 +143,9 @@ def cmd_list(args: argparse.Namespace, console: Any) -> int:
     catalog = _catalog(args)
     workspace = ws.resolve(args.workspace)
     console.print(Text(f"exercises in {workspace}", style="dim"))
+    from grader.cli.drill import drill_marks
+
+    drills = drill_marks(args, catalog)
     for topic in catalog.topics:
         statuses = ws.latest_statuses(workspace, topic.number)
         started = ws.learner_file(workspace, topic).exists()
@@ -154,6 +162,8 @@ def cmd_list(args: argparse.Namespace, console: Any) -> int:
             row.append(mark, style=colour)
             row.append(f" {task.id:<6}{task.title}" + ("  (trained)" if task.training and "train" not in
                                                          task.title.lower() else ""))
+            if task.id in drills:
+                row.append(f"  {drills[task.id]}", style="cyan" if "due" in drills[task.id] else "dim")
             console.print(row)
     return 0
 
@@ -333,6 +343,13 @@ def _tasks(topic, requested: list[str] | None) -> set[str] | None:
     return set(requested)
 
 
+def cmd_drill(args: argparse.Namespace, console: Any) -> int:
+    """`grade drill`: due drills, a drill session, --prepare/--check for the quiz, --undo (grader.cli.drill)."""
+    from grader.cli.drill import cmd_drill as run
+
+    return run(args, console)
+
+
 COMMANDS = {
     "list": cmd_list,
     "exercise": cmd_exercise,
@@ -344,4 +361,5 @@ COMMANDS = {
     "data": cmd_data,
     "calibrate": cmd_calibrate,
     "server": cmd_server,
+    "drill": cmd_drill,
 }

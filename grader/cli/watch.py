@@ -46,6 +46,13 @@ class Saves:
             if isinstance(changes, set) and any(Path(p).name == self.name for _, p in changes):
                 return
 
+    def poll(self, timeout_ms: int) -> bool:
+        """Whether the file changed within `timeout_ms` (KeyboardInterrupt on Ctrl-C)."""
+        changes = self.watcher.watch(DEBOUNCE_MS, STEP_MS, max(1, int(timeout_ms)), None)
+        if changes == "signal":
+            raise KeyboardInterrupt
+        return isinstance(changes, set) and any(Path(p).name == self.name for _, p in changes)
+
     def close(self) -> None:
         """Stop watching."""
         self.watcher.close()

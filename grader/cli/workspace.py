@@ -126,3 +126,40 @@ def topic_passed(workspace: Path, topic: Topic) -> bool:
     """Whether every task of `topic` passed the last time it was graded here."""
     statuses = latest_statuses(workspace, topic.number)
     return bool(topic.tasks) and all(statuses.get(t.id) == "pass" for t in topic.tasks)
+
+
+# --- drills -----------------------------------------------------------------------------------------------------
+
+
+def drills_dir(workspace: Path) -> Path:
+    """Where the workspace's drill files live: <workspace>/drills/."""
+    return workspace / "drills"
+
+
+def new_drill_file(workspace: Path, topic: Topic, task_id: str, catalog: Catalog, now: datetime | None = None) -> Path:
+    """Write a fresh drill file for `task_id` (its header and the stub's definitions of its names only) as
+    <workspace>/drills/<task>-<YYYYmmdd-HHMMSS>.py, suffixed -1, -2, ... when taken; never overwrites a file."""
+    from grader.engine import drill
+
+    task = topic.task(task_id)
+    stub = catalog.stub_path(topic)
+    if not stub.exists():
+        raise FileNotFoundError(f"the grader has no stub for exercise {topic.number} yet ({stub})")
+    text = drill.drill_file_text(task, stub.read_text(encoding="utf-8"))
+    folder = drills_dir(workspace)
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    while True:
+        path = drill.drill_path(workspace, task.id, stamp)
+        try:
+            with open(path, "x", encoding="utf-8") as f:  # exclusive: a file made meanwhile is never overwritten
+                f.write(text)
+        except FileExistsError:
+            continue
+        return path
+
+
+def latest_drill_file(workspace: Path, task_id: str) -> Path | None:
+    """The task's most recently written drill file, or None."""
+    files = [p for p in drills_dir(workspace).glob(f"{task_id}-*.py") if p.is_file()]
+    return max(files, key=lambda p: (p.stat().st_mtime, p.name)) if files else None

@@ -238,10 +238,14 @@ class LearnerProcess:
             raise ChildGone("the grader's worker sent an unexpected first message")
         self._ready = True
 
-    def load(self, path: Path, module: str, forbidden: list[str], preload: list[str]) -> dict:
-        """Load (or reload) the learner's file; the child's answer (kind loaded or load_error)."""
+    def load(self, path: Path, module: str, forbidden: list[str], preload: list[str],
+             prelude: dict | None = None) -> dict:
+        """Load (or reload) the learner's file; the child's answer (kind loaded or load_error). `prelude` (a drill):
+        the reference code run in the module's namespace before and after the file (grader.engine.drill)."""
         self.wait_ready()
         request = {"op": "load", "file": str(path), "module": module, "forbidden": forbidden, "preload": preload}
+        if prelude:
+            request["prelude"] = prelude
         seconds = self.spec.load_timeout + (5.0 if preload else 0.0)
         budget = _Budget(self.pid, seconds, 3 * seconds)
         try:

@@ -36,6 +36,7 @@ class Task:
     forbidden: tuple[str, ...] = ()
     training: bool = False
     timeout: float = 10.0
+    par_minutes: float = 0.0  # minutes an interview would allow to write it from memory; the manifest requires > 0
 
     @property
     def topic(self) -> int:
@@ -126,6 +127,7 @@ def parse_topic(text: str, folder: Path, solutions_dir: Path = SOLUTIONS_DIR) ->
                 forbidden=tuple(raw.get("forbidden", ())),
                 training=bool(raw.get("training", False)),
                 timeout=float(raw.get("timeout", 10.0)),
+                par_minutes=_par_minutes(raw, where, i),
             )
         except KeyError as error:
             raise ManifestError(f"{where}: task {i} has no {error.args[0]!r}") from None
@@ -142,6 +144,18 @@ def parse_topic(text: str, folder: Path, solutions_dir: Path = SOLUTIONS_DIR) ->
     return Topic(number=number, slug=slug, title=str(data["title"]), tasks=tuple(tasks), folder=folder,
                  solutions_dir=solutions_dir, data=data.get("data"),
                  forbidden_reason=str(data.get("forbidden_reason", "")))
+
+
+def _par_minutes(raw: dict, where: Path, index: int) -> float:
+    """The task's par time in minutes: a positive number, else a ManifestError naming the file and the task."""
+    name = f"task {raw.get('id', index)!s}"
+    if "par_minutes" not in raw:
+        raise ManifestError(f"{where}: {name} has no par_minutes (the minutes an interview would allow for writing "
+                            "it from memory, e.g. par_minutes = 10)")
+    value = raw["par_minutes"]
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0 or value == float("inf"):
+        raise ManifestError(f"{where}: {name} has par_minutes = {value!r}; it must be a positive number of minutes")
+    return float(value)
 
 
 def discover(topics_dir: Path, solutions_dir: Path = SOLUTIONS_DIR) -> tuple[Topic, ...]:

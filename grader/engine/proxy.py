@@ -103,8 +103,9 @@ class ChildLearner:
     """A handle on the learner's module living in a child process (the checks' `learner` fixture)."""
 
     def __init__(self, pool: ChildPool, learner_file: Path, forbidden: list[str], preload: list[str] | None = None,
-                 on_progress: Progress | None = None):
+                 on_progress: Progress | None = None, prelude: dict | None = None):
         self.pool = pool
+        self.prelude = prelude  # a drill's reference code (grader.engine.drill.Prelude.request())
         self.learner_file = Path(learner_file).resolve()
         self.forbidden = list(forbidden)
         self.preload = list(preload or [])
@@ -182,7 +183,8 @@ class ChildLearner:
         start = time.monotonic()
         proc = self.pool.acquire()
         try:
-            answer = proc.load(self.learner_file, _module_name(self.learner_file), self.forbidden, self.preload)
+            answer = proc.load(self.learner_file, _module_name(self.learner_file), self.forbidden, self.preload,
+                               self.prelude)
         except ChildGone as gone:
             tail = proc.output_tail(since_mark=False)
             self._discard(proc)

@@ -45,30 +45,36 @@ def syntax_error_message(error: SyntaxError, filename: str) -> str:
 def grade(topic_number: int, workspace: str | Path, tasks: Iterable[str] | None = None, device: str = "cpu", *,
           learner_file: str | Path | None = None, catalog: catalogs.Catalog | None = None,
           pool: ChildPool | None = None, memory_cap: int = DEFAULT_MEMORY_CAP, events: Any = None,
-          protect: Iterable[str | Path] = (), data_dir: str | Path | None = None) -> Verdict:
+          protect: Iterable[str | Path] = (), data_dir: str | Path | None = None,
+          drill: str | None = None) -> Verdict:
     """Grade the learner's file for one topic and return the verdict (tasks in manifest order).
 
     `tasks` limits the run to some task ids; `pool` supplies learner processes (a pre-started one saves the torch
     import); `events` receives task_started / progress / task_finished calls for a live report; `protect` lists extra
-    paths the learner's code may not open (the report files).
+    paths the learner's code may not open (the report files). `drill` (a task id, with `learner_file` the drill file):
+    grade only that task, the file run after the reference's drill prelude, with the learner's earlier work
+    read-protected (grader.engine.drill).
     """
     catalog = catalog or catalogs.current()
     try:
         topic = catalog.topic(int(topic_number))
     except KeyError as error:
         raise GradeError(error.args[0]) from None
-    wanted = _wanted(topic, tasks)
+    if drill is not None and learner_file is None:
+        raise GradeError(f"drill {drill}: no drill file given")
+    wanted = _wanted(topic, {drill} if drill is not None else tasks)
     workspace = Path(workspace)
     path = Path(learner_file) if learner_file else workspace / topic.filename
     if not path.is_file():
         raise GradeError(f"no file {path} to grade (run `grade exercise {topic.number}` to start from a stub)")
     source = path.read_text(encoding="utf-8", errors="replace")
+    prelude, drill_protect = _drill_setup(catalog, topic, workspace, drill)
     selected = [t for t in topic.tasks if t.id in wanted]
     base = dict(topic=topic.number, title=topic.title, learner_file=str(path), device=str(device))
 
     from grader.engine import guard
 
-    found = cascade.uses(source, topic)
+    found = cascade.uses(source, topic) if drill is None else {}  # a drill's other tasks are the reference's
     run_ids = cascade.with_prerequisites(wanted, found)  # a used task is graded too, to name a cascade
     try:
         findings = guard.scan_source(source, [t for t in topic.tasks if t.id in run_ids])
@@ -80,17 +86,20 @@ def grade(topic_number: int, workspace: str | Path, tasks: Iterable[str] | None 
         return Verdict(tasks=results, message=message, **base)
     decided = {tid: ("forbidden", found[0].message(tid, path.name)) for tid, found in findings.items() if found}
 
+    if pool is not None and not set(drill_protect) <= set(pool.spec.read_protected):
+        pool = None  # its processes were started without the drill's protections: never grade a drill in them
     own_pool = pool is None
     if pool is None:
-        pool = ChildPool(child_spec(workspace, device, catalog=catalog, memory_cap=memory_cap, protect=protect,
-                                    data_dir=data_dir))
+        pool = ChildPool(child_spec(workspace, device, catalog=catalog, memory_cap=memory_cap,
+                                    protect=[*protect, *drill_protect], data_dir=data_dir))
         pool.prestart()
     forbidden = sorted({n for t in topic.tasks for n in t.forbidden})
     shown = _Cascades(events, wanted, found)
     on_progress = shown.progress if hasattr(events, "progress") else None
 
     def factory(t: Topic) -> ChildLearner:
-        return ChildLearner(pool, path, forbidden, preloads(topic, catalog, source), on_progress=on_progress)
+        return ChildLearner(pool, path, forbidden, preloads(topic, catalog, source), on_progress=on_progress,
+                            prelude=prelude)
 
     session = GradingSession(topic, factory, tasks=run_ids, decided=decided, events=shown)
     shown.session = session
@@ -144,6 +153,22 @@ class _Cascades:
     def task_finished(self, result: TaskResult) -> None:
         if self.events is not None and result.id in self.wanted:
             self.events.task_finished(self.noted(result))
+
+
+def _drill_setup(catalog: catalogs.Catalog, topic: Topic, workspace: Path,
+                 drill: str | None) -> tuple[dict | None, list[str]]:
+    """A drill's prelude (computed here, on the trusted side) and the paths its process may not read."""
+    if drill is None:
+        return None, []
+    from grader.engine import drill as drills
+
+    solution = catalog.solution_path(topic)
+    try:
+        source = solution.read_text(encoding="utf-8")
+        made = drills.prelude(source, topic.task(drill), topic)
+    except (OSError, SyntaxError) as error:
+        raise GradeError(f"drill {drill}: the reference solution {solution} cannot be used ({error})") from None
+    return made.request(), drills.drill_protected(workspace, catalog.topics)
 
 
 def _wanted(topic: Topic, tasks: Iterable[str] | None) -> set[str]:

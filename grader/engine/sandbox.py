@@ -77,7 +77,7 @@ _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 # Files Python would run if the grader met them on its path later (a planted conftest.py, torch.py, a .pth): the
 # learner's code may write them only under the temporary directory, which nothing imports from.
 _CODE_SUFFIXES = (".py", ".pyc", ".pth", ".so")
-_REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # grader/engine/ -> checkout
 
 
 def _real(path: Any) -> str | None:

@@ -53,7 +53,13 @@ class Server:
                 raise ImportError(f"cannot load {path}")
             module = importlib.util.module_from_spec(spec)
             sys.modules[name] = module
+            prelude = request.get("prelude") or {}
+            where = str(prelude.get("filename") or "<reference>")
+            if prelude.get("before"):  # a drill: the reference without the drilled names, in the same namespace
+                exec(compile(prelude["before"], where, "exec", dont_inherit=True), module.__dict__)
             spec.loader.exec_module(module)
+            if prelude.get("after"):
+                exec(compile(prelude["after"], where, "exec", dont_inherit=True), module.__dict__)
         except BaseException as error:  # noqa: BLE001 - whatever their file raises, including SystemExit
             self.module = None
             self.send({"kind": "load_error", **self._load_error(error)})

@@ -28,8 +28,7 @@ from tui.formats.build import Reading, Skipped
 from tui.formats.document import Document
 from tui.formats.identity import identity_words
 
-PRIORITY = ("series", "headings", "qa", "obsidian", "details", "bold")
-FORMATS = PRIORITY + ("anki-text", "apkg")
+from tui.format_names import FORMATS, PRIORITY  # noqa: E402 - one list for the readers and the command line
 _READERS = {"series": series_style.read, "headings": headings.read, "qa": qa.read, "obsidian": obsidian.read,
             "details": details.read, "bold": bold.read, "anki-text": anki_text.read}
 _INLINE = {"qa", "obsidian", "details", "bold"}

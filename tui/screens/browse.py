@@ -19,8 +19,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 
 from tui import store
-from tui.deck import Card
-from tui.library import Repeats
+from tui.cards import Card
+from tui.cards import Repeats
 from tui.render import truncate_cells
 from tui.widgets.card_table import CardTable
 from tui.widgets.key_footer import KeyFooter

@@ -15,15 +15,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import Header, Static
 
 from tui import store
-from tui.deck import Deck
+from tui.cards import Deck
 from tui.render import percent, truncate_cells
 from tui.scheduling import card_counts
 from tui.stats import per_topic, study_streak, true_retention
-from tui.widgets.card_table import CardTable
 from tui.widgets.key_footer import KeyFooter
+from tui.widgets.row_table import RowTable
 
 FIXED_COLUMNS_WIDTH = 58  # every column but the question, with cell padding
 
@@ -96,6 +96,8 @@ class HomeScreen(Screen):
         Binding("s", "stats", "Stats"),
         Binding("d", "settings", "Date/settings"),
         Binding("t", "toggle_typed", "Typed mode"),
+        Binding("D", "drill", "Drill"),
+        Binding("m", "mock", "Mock"),
         Binding("q", "app.quit", "Quit"),
     ]
 
@@ -104,19 +106,22 @@ class HomeScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="home-summary", classes="summary")
-        yield CardTable(id="home-table")
+        yield Static(id="home-drills", classes="summary", markup=False)
+        yield RowTable(id="home-table")
         yield KeyFooter()
 
     _built_width = -1
     _stale = False
 
     def on_mount(self) -> None:
+        # Registered first, so the start-up benchmark's mark follows the first frame (the table), not the drills
+        # line that is filled in just after it.
+        self.app.bench_mark("home")
         if self.app.screen is self:
             self.refresh_table()
         else:  # a session opened over the home screen at once: its table is built when it is shown
             self._stale = True
-        self.query_one(DataTable).focus()
-        self.app.bench_mark("home")
+        self.query_one(RowTable).focus()
 
     def on_screen_suspend(self) -> None:
         self._stale = True
@@ -144,7 +149,7 @@ class HomeScreen(Screen):
         states = store.card_states(app.conn)
         rows = store.reviews(app.conn)
         home = home_rows(app.decks, states, rows, store.exercise_status(app.conn), exercise_totals(), now)
-        table = self.query_one(DataTable)
+        table = self.query_one(RowTable)
         cursor = table.cursor_row
         self._built_width = self.size.width
         table.clear(columns=True)
@@ -173,6 +178,7 @@ class HomeScreen(Screen):
         if home:
             table.move_cursor(row=min(cursor, len(home) - 1))
         self.summary = self._summary_text(app, states, rows, now)
+        self.call_after_refresh(self.refresh_drills)  # after the table is drawn: it reads the topics' manifests
 
     def _summary_text(self, app, states, rows, now: datetime) -> str:
         counts = card_counts(app.cards, states, now)
@@ -191,10 +197,7 @@ class HomeScreen(Screen):
     # --- the highlighted row --------------------------------------------------------------------------------------
 
     def _selected_key(self) -> str | None:
-        table = self.query_one(DataTable)
-        if table.row_count == 0:
-            return None
-        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.query_one(RowTable).cursor_key
 
     def _selected_card(self):
         key = self._selected_key()
@@ -211,8 +214,8 @@ class HomeScreen(Screen):
 
     # --- actions ----------------------------------------------------------------------------------------------------
 
-    @on(DataTable.RowSelected)
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
+    @on(RowTable.RowSelected)
+    def _row_selected(self, event: RowTable.RowSelected) -> None:
         event.stop()
         self.action_study()
 
@@ -252,6 +255,33 @@ class HomeScreen(Screen):
         self.app.set_typed_mode(not self.app.typed_mode)
         self.notify(f"Typed answers {'on' if self.app.typed_mode else 'off'}")
         self.refresh_table()
+
+    # --- drills (tui/drill_runner.py, tui/screens/drill.py) and the mock interview (tui/screens/mock.py) --------
+
+    def due_drills(self) -> list:
+        """The drills to do now (tui.drills.DueDrill), due ones first."""
+        from tui.drill_runner import due_drills
+
+        return due_drills(self.app.conn, self.app.clock(), self.app.options, self.app.tz)
+
+    def refresh_drills(self) -> None:
+        """Redraw the drills line: due and new today, and the first few."""
+        from tui.drill_runner import drills_summary
+
+        if self.app.conn is not None and self.is_attached:
+            self.query_one("#home-drills", Static).update(drills_summary(self.due_drills()))
+
+    def action_drill(self) -> None:
+        """Start the next drill to do (the most urgent due one, else a new one)."""
+        queue = self.due_drills()
+        if not queue:
+            self.notify("No drill to do now: a task becomes a drill once it passes.", severity="warning")
+            return
+        self.app.start_drill(queue[0].item)
+
+    def action_mock(self) -> None:
+        """Start a 45-minute mock interview (`quiz mock --minutes N --drills 1|2` chooses others)."""
+        self.app.start_mock(45, 1)
 
 
 def _exercise_style(text: str) -> str:

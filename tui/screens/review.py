@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from tui import store
-from tui.deck import Card
+from tui.cards import Card
 from tui.render import display_path
 from tui.session import Session
 from tui.widgets.key_footer import KeyFooter
@@ -50,6 +50,7 @@ class ReviewScreen(Screen):
         Binding("w", "write_answer", "Write"),
         Binding("e", "source", "Source"),
         Binding("g", "grade", "Grade"),
+        Binding("D", "drill", "Drill"),
         Binding("t", "toggle_typed", "Typed"),
         Binding("escape", "back", "Home"),
     ]
@@ -65,13 +66,14 @@ class ReviewScreen(Screen):
         self.shown_at = time.monotonic()
         self.typed_text = ""
         self._revealing = False
+        self._drill_ahead: str | None = None  # D pressed once with no drill of the topic due: this task, ahead
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="review-status", classes="summary")
         with VerticalScroll(id="card-scroll"):
-            yield Static(id="question", classes="question")
-            yield Static(id="asked-as", classes="asked-as")
+            yield Static(id="question", classes="question", markup=False)
+            yield Static(id="asked-as", classes="asked-as", markup=False)
             yield Vertical(id="answer-area")
         yield RatingBar(id="ratings")
         yield KeyFooter()
@@ -114,7 +116,7 @@ class ReviewScreen(Screen):
 
         if self._panes is None:
             yours = Vertical(Static("Your answer", classes="pane-title typed-only"),
-                             Static(id="yours-text", classes="typed-only"), TermList(id="terms", classes="typed-only"),
+                             Static(id="yours-text", classes="typed-only", markup=False), TermList(id="terms", classes="typed-only"),
                              NotesView(id="notes"), id="yours")
             reference = Vertical(Static("Reference", classes="pane-title", id="reference-title"),
                                  AnswerView(id="answer"), DetailsView(id="details"), id="reference")
@@ -242,7 +244,7 @@ class ReviewScreen(Screen):
             return card is not None and self.revealed and not card.answered
         elif action == "toggle_details":
             available = card is not None and self.revealed and card.answered and bool(card.details)
-        elif action in ("source", "grade"):
+        elif action in ("source", "grade", "drill"):
             available = card is not None
         else:
             return True
@@ -355,6 +357,14 @@ class ReviewScreen(Screen):
         if panel.topic == topic:
             panel.verdict = verdict
             self.call_after_refresh(panel.scroll_visible)
+
+    def action_drill(self) -> None:
+        """Start this card's due drill in place: the most urgent drill of its topic (when none is due, a second
+        press drills the topic's first passed task ahead of schedule)."""
+        from tui.screens.drill import start_topic_drill
+
+        if self.card is not None:
+            self._drill_ahead = start_topic_drill(self.app, self.card.topic, self._drill_ahead)
 
     def action_toggle_typed(self) -> None:
         """Switch typed-answer mode (remembered for next time)."""

@@ -12,7 +12,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tui.deck import Card
+from tui.cards import Card
 from tui.render import display_path
 from tui.widgets.key_footer import KeyFooter
 
