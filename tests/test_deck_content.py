@@ -18,7 +18,8 @@ from pathlib import Path
 import fsrs
 import pytest
 
-from tui import cli, store
+from tui import store
+from tui.check import check_json
 from tui.deck import Card, Deck, read_deck
 from tui.library import builtin_deck_paths, load_decks, resolve_repeats
 from tui.scheduling import card_counts, studied
@@ -91,7 +92,7 @@ def format_problems(card: Card) -> list[str]:
 
 @pytest.mark.parametrize("path", PATHS, ids=IDS)
 def test_quiz_check_passes_the_deck(path):
-    (entry,) = cli.check_json([path])["files"]
+    (entry,) = check_json([path])["files"]
     assert entry["errors"] == [], "\n".join(f"{path}:{e['line']}: {e['message']}" for e in entry["errors"])
     assert "link" not in entry and entry["cards"]
 
