@@ -1,7 +1,8 @@
 """Run every benchmark under bench/ in turn (`make bench`); each prints its own ratios against its baseline.
 
 `--json` prints one JSON object instead, every figure under a stable key so that runs can be compared:
-quiz_first_card_vs_minimal_app, quiz_home_vs_minimal_app, quiz_*_s (start-up), quiz_rating_* (rating latency),
+quiz_first_card_vs_minimal_app, quiz_home_vs_minimal_app (until that screen's first frame is on the terminal),
+quiz_*_exit_vs_minimal_app_exit (until the process exits), quiz_*_s (start-up), quiz_rating_* (rating latency),
 grade_cold_vs_import_plus_compute, grade_warm_s, grade_compute_s, grade_warm_vs_budget, watch_regrade_s,
 references_* (every topic's reference solutions) and the rest of bench/grade_bench.py's figures.
 """
@@ -27,6 +28,8 @@ QUIZ_STARTUP_KEYS = {
     "first_card_ratio": "quiz_first_card_vs_import_textual",
     "home_ratio": "quiz_home_vs_import_textual",
     "first_card_cpu_ratio": "quiz_first_card_cpu_vs_import_textual",
+    "home_exit_vs_minimal_app_exit": "quiz_home_exit_vs_minimal_app_exit",
+    "first_card_exit_vs_minimal_app_exit": "quiz_first_card_exit_vs_minimal_app_exit",
 }
 
 
@@ -44,6 +47,7 @@ def collect(references: bool = True) -> dict:
     startup = run_json("quiz_startup.py", [])
     figures |= {QUIZ_STARTUP_KEYS[k]: v for k, v in startup.items() if k in QUIZ_STARTUP_KEYS}
     figures |= {f"quiz_cpu_{k}_s": v for k, v in startup.get("cpu_s", {}).items()}
+    figures |= {f"quiz_exit_{k}_s": v for k, v in startup.get("exit_s", {}).items()}
     rating = run_json("quiz_rating.py", [])
     figures |= {f"quiz_rating_{k}": v for k, v in rating.items()}
     figures |= run_json("grade_bench.py", [] if references else ["--no-references"])
