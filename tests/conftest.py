@@ -16,3 +16,11 @@ def _private_user_dirs(tmp_path_factory):
     mp.setenv("GRADE_NO_SERVER", "1")
     yield
     mp.undo()
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    """An empty quiz data directory of the test's own (a test module may override it, e.g. with other decks)."""
+    path = tmp_path / "data"
+    path.mkdir()
+    return path

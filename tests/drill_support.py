@@ -8,7 +8,9 @@ import textwrap
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from tui import store, store_drills
+import pytest
+
+from tui import drills, store, store_drills
 from tui.drills import DrillItem
 
 # The tests' drills: fixed, so that a change of a topic's manifest cannot move them.
@@ -114,3 +116,10 @@ def saved_drill_reviews(data_dir: Path, include_undone: bool = False) -> list[st
         return store_drills.drill_reviews(conn, include_undone=include_undone)
     finally:
         conn.close()
+
+
+@pytest.fixture
+def items(monkeypatch):
+    """The drills the quiz knows in these tests: ITEMS (by task id) rather than the topics' manifests."""
+    monkeypatch.setattr(drills, "drill_items", lambda folder=None: ITEMS)
+    return {item.task_id: item for item in ITEMS}

@@ -133,13 +133,6 @@ def make_app(data_dir):
 
 
 @pytest.fixture
-def data_dir(tmp_path):
-    path = tmp_path / "data"
-    path.mkdir()
-    return path
-
-
-@pytest.fixture
 def items(monkeypatch):
     monkeypatch.setattr(drills, "drill_items", lambda folder=None: ITEMS)
     return ITEMS

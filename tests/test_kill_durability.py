@@ -36,11 +36,12 @@ RATER = textwrap.dedent("""
 """)
 
 
-@pytest.mark.slow
-def test_sigkill_mid_session_keeps_every_recorded_rating(tmp_path):
+def ids_printed_before_sigkill(script: str, data_dir) -> list[int]:
+    """Run `script` (which prints one id per recorded rating), SIGKILL it after five ids, and return every id it
+    printed in full; they are numbered 1, 2, 3, ... (checked)."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
     child = subprocess.Popen(
-        [sys.executable, "-c", RATER, str(tmp_path)],
+        [sys.executable, "-c", script, str(data_dir)],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:
@@ -55,6 +56,12 @@ def test_sigkill_mid_session_keeps_every_recorded_rating(tmp_path):
     # A line cut short by the kill was never fully printed, so it promises nothing.
     printed = seen_before_kill + [int(line) for line in rest.splitlines(keepends=True) if line.endswith("\n")]
     assert printed == list(range(1, len(printed) + 1))
+    return printed
+
+
+@pytest.mark.slow
+def test_sigkill_mid_session_keeps_every_recorded_rating(tmp_path):
+    printed = ids_printed_before_sigkill(RATER, tmp_path)
 
     conn = store.open_store(tmp_path)  # also proves the file is intact after the kill
     try:
@@ -96,22 +103,7 @@ DRILL_RATER = textwrap.dedent("""
 def test_sigkill_mid_drills_keeps_every_recorded_drill_rating(tmp_path):
     from tui import store_drills
 
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
-    child = subprocess.Popen(
-        [sys.executable, "-c", DRILL_RATER, str(tmp_path)],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    try:
-        seen_before_kill = [int(child.stdout.readline()) for _ in range(5)]
-        os.kill(child.pid, signal.SIGKILL)
-        rest, errors = child.communicate(timeout=60)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-    assert child.returncode == -signal.SIGKILL, errors
-    printed = seen_before_kill + [int(line) for line in rest.splitlines(keepends=True) if line.endswith("\n")]
-    assert printed == list(range(1, len(printed) + 1))
+    printed = ids_printed_before_sigkill(DRILL_RATER, tmp_path)
 
     conn = store.open_store(tmp_path)  # the file is intact after the kill
     try:

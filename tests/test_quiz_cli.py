@@ -23,13 +23,6 @@ SMALL_EDITED = "# 小测验\n\n21. 问题一\n\n22. 问题二\n\n23. 问题三\n
 
 
 @pytest.fixture
-def data_dir(tmp_path):
-    folder = tmp_path / "data"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
 def builtin_dir(tmp_path, monkeypatch):
     """An isolated built-in deck directory with one deck named 'builtin'."""
     folder = tmp_path / "questions"

@@ -9,6 +9,7 @@ import sys
 from datetime import timedelta
 
 import pytest
+from drill_support import items  # noqa: F401 - a fixture
 from drill_support import ITEMS, PASS_MARKER, FakeClock, enrol, fake_grade_command, saved_drill_reviews
 from quiz_support import (
     NOW,
@@ -26,20 +27,6 @@ from tui.scheduling import StudyOptions
 from tui.screens.drill import DrillScreen
 
 REAL_DRILL_ITEMS = drills.drill_items  # the tasks of grader/topics (the app tests' fixture freezes others)
-
-
-@pytest.fixture
-def data_dir(tmp_path):
-    path = tmp_path / "data"
-    path.mkdir()
-    return path
-
-
-@pytest.fixture
-def items(monkeypatch):
-    """The drills the quiz knows: the tests' fixed tasks rather than the topics' manifests."""
-    monkeypatch.setattr(drills, "drill_items", lambda folder=None: ITEMS)
-    return {item.task_id: item for item in ITEMS}
 
 
 def app_with(data_dir, tmp_path, mode="ok", clock=None):

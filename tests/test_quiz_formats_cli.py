@@ -18,13 +18,6 @@ MIXED = ("# Mixed\n\n## A\n\n**What is X?**\n\nX.\n\n**What is Y?**\n\nY.\n\n**W
          "## B\n\nQ: What is U?\nA: U.\n\nQ: What is V?\nA: V.\n\nQ: What is W?\nA: W.\n")
 
 
-@pytest.fixture
-def data_dir(tmp_path):
-    folder = tmp_path / "data"
-    folder.mkdir()
-    return folder
-
-
 @pytest.fixture(autouse=True)
 def builtin_dir(tmp_path, monkeypatch):
     folder = tmp_path / "questions"

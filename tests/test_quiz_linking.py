@@ -32,13 +32,6 @@ def frozen_part3(monkeypatch):
     monkeypatch.setattr(paths, "BUILTIN_DIR", FROZEN_QUESTIONS)
 
 
-@pytest.fixture
-def data_dir(tmp_path):
-    folder = tmp_path / "data"
-    folder.mkdir()
-    return folder
-
-
 def copy_of(tmp_path: Path, text: str | None = None, name: str = "my-part3.md") -> Path:
     path = tmp_path / "mine" / name
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from drill_support import items  # noqa: F401 - a fixture
 from drill_support import ITEMS, PASS_MARKER, FakeClock, enrol, fake_grade_command, saved_drill_reviews
 from quiz_support import (
     NOW,
@@ -98,18 +99,6 @@ def test_the_report_marks_recalled_slow_and_unreached_items_and_ranks_what_to_st
 
 
 # --- a session ----------------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def data_dir(tmp_path):
-    path = tmp_path / "data"
-    path.mkdir()
-    return path
-
-
-@pytest.fixture
-def items(monkeypatch):
-    monkeypatch.setattr(drills, "drill_items", lambda folder=None: ITEMS)
 
 
 def mock_clock(app) -> str:

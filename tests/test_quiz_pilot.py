@@ -44,13 +44,6 @@ BUILTIN = read_deck(FROZEN_QUESTIONS / f"{BUILTIN_DECK}.md")
 CARDS = {card.number: card for card in BUILTIN.cards}
 
 
-@pytest.fixture
-def data_dir(tmp_path):
-    path = tmp_path / "data"
-    path.mkdir()
-    return path
-
-
 def row_cells(table: DataTable, key: str) -> list[str]:
     return [getattr(cell, "plain", str(cell)) for cell in table.get_row(key)]
 

@@ -34,13 +34,6 @@ from tui.scheduling import StudyOptions
 SIZES = {"80x24": (80, 24), "100x30": (100, 30)}
 
 
-@pytest.fixture
-def data_dir(tmp_path):
-    path = tmp_path / "data"
-    path.mkdir()
-    return path
-
-
 def history(data_dir) -> None:
     """A fixed week of reviews: some cards learned, one due, one lapsed, exercise 26 half done."""
     conn = store.open_store(data_dir)

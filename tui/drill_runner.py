@@ -19,7 +19,7 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 
 from tui.drills import DrillItem, DrillOutcome, DueDrill
-from tui.grading import TaskVerdict, Verdict, grader_env, read_verdict
+from tui.grading import TaskVerdict, Verdict, read_verdict, run_grader_command
 
 
 @dataclass(frozen=True)
@@ -55,24 +55,7 @@ def check_argv(command: Sequence[str], task_id: str, drill_file: Path, json_path
 
 async def _run(argv: Sequence[str], data_dir: Path, report: Path) -> tuple[int, str, str | None]:
     """Run a grader command; (exit status, its output, the report's text or None). Killed if cancelled."""
-    try:
-        process = await asyncio.create_subprocess_exec(
-            *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT, env=grader_env(data_dir))
-    except OSError as error:
-        return -1, f"could not start the grader ({' '.join(argv[:3])} …): {error}", None
-    try:
-        output, _ = await process.communicate()
-    except asyncio.CancelledError:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-        raise
-    try:
-        text = report.read_text(encoding="utf-8") if report.exists() else None
-    except (OSError, UnicodeDecodeError):
-        text = None
-    return process.returncode or 0, output.decode("utf-8", "replace"), text
+    return await run_grader_command(argv, data_dir, report)
 
 
 def read_prepared(json_text: str | None, returncode: int, output: str) -> PreparedDrill | PrepareFailure:

@@ -168,26 +168,40 @@ def grader_env(data_dir: Path) -> dict[str, str]:
     return env
 
 
+async def run_grader_command(argv: Sequence[str], data_dir: Path, report: Path) -> tuple[int, str, str | None]:
+    """Run a `grade` command line as a child process; (exit status, its output, the report file's text or None).
+
+    Status -1 with the reason as output when it cannot start; the child is killed if this is cancelled.
+    """
+    try:
+        process = await asyncio.create_subprocess_exec(
+            *argv,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            env=grader_env(data_dir),
+        )
+    except OSError as error:
+        return -1, f"could not start the grader ({' '.join(argv[:3])} …): {error}", None
+    try:
+        output, _ = await process.communicate()
+    except asyncio.CancelledError:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        raise
+    try:
+        text = report.read_text(encoding="utf-8") if report.exists() else None
+    except (OSError, UnicodeDecodeError):
+        text = None
+    return process.returncode or 0, output.decode("utf-8", "replace"), text
+
+
 async def run_grader(command: Sequence[str], topic: int, data_dir: Path) -> Verdict:
     """Grade exercise `topic` in a child process and return its verdict; the child is killed if this is cancelled."""
     with tempfile.TemporaryDirectory(prefix="torchprep-grade-") as tmp:
         report = Path(tmp) / "verdict.json"
-        try:
-            process = await asyncio.create_subprocess_exec(
-                *grade_argv(command, topic, report),
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.STDOUT,
-                env=grader_env(data_dir),
-            )
-        except OSError as error:
-            return Verdict(topic, message=f"could not start the grader ({' '.join(command)}): {error}", returncode=-1)
-        try:
-            output, _ = await process.communicate()
-        except asyncio.CancelledError:
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
-            raise
-        text = report.read_text(encoding="utf-8") if report.exists() else None
-        return read_verdict(topic, text, process.returncode or 0, output.decode("utf-8", "replace"))
+        returncode, output, text = await run_grader_command(grade_argv(command, topic, report), data_dir, report)
+        if returncode == -1:
+            return Verdict(topic, message=output, returncode=-1)
+        return read_verdict(topic, text, returncode, output)

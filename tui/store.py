@@ -7,7 +7,6 @@ returns, so a killed process loses nothing that was already recorded.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,6 +21,8 @@ from tui.store_db import (  # re-exported: the store's public API lives in this 
     SCHEMA_VERSION,
     StoreConnection,
     StoreError,
+    card_from_json,
+    card_json,
     day_bounds,
     iso_utc,
     now_utc,
@@ -87,16 +88,11 @@ class ExerciseResult:
 # --- card states and the review log -------------------------------------------------------------------------------
 
 
-def _card_json(card: fsrs.Card) -> str:
-    return json.dumps(card.to_dict(), ensure_ascii=False, sort_keys=True)
+_card_json = card_json
 
 
 def _card_from_json(conn: sqlite3.Connection, key: Key, text: str) -> fsrs.Card:
-    try:
-        return fsrs.Card.from_dict(json.loads(text))
-    except (ValueError, KeyError, TypeError) as error:
-        raise StoreError(path_of(conn), f"the saved state of card {key[0]}#{key[1]} is unreadable ({error}). "
-                                         "The file was left as it is; restore a backup or report a bug.") from error
+    return card_from_json(conn, f"card {key[0]}#{key[1]}", text)
 
 
 def _put_state(conn: sqlite3.Connection, key: Key, card: fsrs.Card | None) -> None:

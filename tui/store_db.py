@@ -226,6 +226,29 @@ def writing(conn: sqlite3.Connection) -> Iterator[None]:
             raise
 
 
+# --- FSRS states as stored text ----------------------------------------------------------------------------------
+
+
+def card_json(card) -> str:
+    """An fsrs.Card as the JSON text the store keeps."""
+    import json
+
+    return json.dumps(card.to_dict(), ensure_ascii=False, sort_keys=True)
+
+
+def card_from_json(conn: sqlite3.Connection, what: str, text: str):
+    """The fsrs.Card stored as `text`; a StoreError naming `what` (e.g. "card pytorch-part3#26") when unreadable."""
+    import json
+
+    import fsrs
+
+    try:
+        return fsrs.Card.from_dict(json.loads(text))
+    except (ValueError, KeyError, TypeError) as error:
+        raise StoreError(path_of(conn), f"the saved state of {what} is unreadable ({error}). "
+                                         "The file was left as it is; restore a backup or report a bug.") from error
+
+
 # --- time helpers: stored as fixed-width ISO UTC text so that text order is time order -----------------------------
 
 

@@ -7,14 +7,13 @@ function returns and can be undone (the row stays, marked).
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
 import fsrs
 
-from tui.store_db import StoreError, day_bounds, iso_utc, now_utc, parse_time, path_of, sqlite_errors, writing
+from tui.store_db import card_from_json, card_json, day_bounds, iso_utc, now_utc, parse_time, sqlite_errors, writing
 
 
 @dataclass(frozen=True)
@@ -42,16 +41,11 @@ class DrillReviewRow:
         return int(self.task_id.split(".")[0])
 
 
-def _card_json(card: fsrs.Card) -> str:
-    return json.dumps(card.to_dict(), ensure_ascii=False, sort_keys=True)
+_card_json = card_json
 
 
 def _card_from_json(conn: sqlite3.Connection, task_id: str, text: str) -> fsrs.Card:
-    try:
-        return fsrs.Card.from_dict(json.loads(text))
-    except (ValueError, KeyError, TypeError) as error:
-        raise StoreError(path_of(conn), f"the saved state of drill {task_id} is unreadable ({error}). "
-                                         "The file was left as it is; restore a backup or report a bug.") from error
+    return card_from_json(conn, f"drill {task_id}", text)
 
 
 def _topic_of(task_id: str) -> int:
