@@ -98,6 +98,9 @@ def measure(repeat: int) -> dict[str, float]:
     """Median wall (and, as NAME_cpu, CPU) seconds of the baseline, the minimal app and the quiz up to each stage."""
     with tempfile.TemporaryDirectory(prefix="torchprep-bench-") as data_dir:
         env = {**os.environ, "TERM": os.environ.get("TERM", "xterm-256color"), "PYTHONPATH": str(REPO)}
+        # As a learner's machine has it: the project's modules load from their bytecode cache, written by the
+        # warm-up below (PYTHONDONTWRITEBYTECODE, set on some CI machines, would recompile every module every start).
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         quiz = [sys.executable, "-m", "tui", "--data-dir", data_dir]
         baseline = [sys.executable, "-c", "import textual"]
         minimal = [sys.executable, "-c", MINIMAL_APP]

@@ -167,7 +167,7 @@ class HomeScreen(Screen):
 
             table.add_row(
                 Text("" if row.number is None else str(row.number), style=style),
-                Text(truncate_cells(row.label, width), style=style),
+                Text(row.label, style=style),  # RowTable cuts it to the column, for the rows it draws only
                 Text(count(row.new), style=style, justify="right"),
                 Text(count(row.due), style=("bold red" if row.due else style), justify="right"),
                 Text(count(row.learned), style=style, justify="right"),
