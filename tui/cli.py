@@ -298,14 +298,20 @@ def _run_mock(args: argparse.Namespace) -> int:
 
 
 def _run_app(args: argparse.Namespace, mock: tuple[float, int] | None = None) -> int:
-    from tui.app import create_app
-    from tui.scheduling import StudyOptions
+    import gc
 
-    chosen = {"desired_retention": args.retention, "new_per_day": args.new_per_day, "until": args.until}
-    options = StudyOptions(**{key: value for key, value in chosen.items() if value is not None})
-    app = create_app(_data_dir(args), options)
-    app.mock_at_start = mock
-    app.run()
+    gc.disable()  # start-up allocates what lives on; QuizApp.load freezes it and turns the collector back on
+    try:
+        from tui.app import create_app
+        from tui.scheduling import StudyOptions
+
+        chosen = {"desired_retention": args.retention, "new_per_day": args.new_per_day, "until": args.until}
+        options = StudyOptions(**{key: value for key, value in chosen.items() if value is not None})
+        app = create_app(_data_dir(args), options)
+        app.mock_at_start = mock
+        app.run()
+    finally:
+        gc.enable()
     return app.return_code or 0
 
 

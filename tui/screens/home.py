@@ -178,7 +178,9 @@ class HomeScreen(Screen):
         if home:
             table.move_cursor(row=min(cursor, len(home) - 1))
         self.summary = self._summary_text(app, states, rows, now)
-        self.call_after_refresh(self.refresh_drills)  # after the table is drawn: it reads the topics' manifests
+        # After the first frame: it reads the topics' manifests (call_after_refresh can still come before the frame
+        # that holds the table, and would delay it).
+        self.set_timer(0.1, self.refresh_drills)
 
     def _summary_text(self, app, states, rows, now: datetime) -> str:
         counts = card_counts(app.cards, states, now)

@@ -242,10 +242,14 @@ class RowTable(ScrollView, can_focus=True):
             if row == self.cursor_row:
                 style += self.get_component_rich_style("row-table--cursor")
             cells = self._rows[row][1]
-        strip = Strip(self._segments(cells, style), None).adjust_cell_length(width, style)
-        strip = strip.crop(round(self.scroll_offset.x), round(self.scroll_offset.x) + width)
-        self._lines[key] = strip.adjust_cell_length(width, style)
-        return self._lines[key]
+        strip = Strip(self._segments(cells, style))
+        x = round(self.scroll_offset.x)
+        if x:  # the columns are wider than the screen and the table is scrolled sideways
+            strip = strip.crop(x, x + width)
+        if strip.cell_length != width:  # one Strip per line in the usual case: each costs Textual caches
+            strip = strip.adjust_cell_length(width, style)
+        self._lines[key] = strip
+        return strip
 
     def _segments(self, cells: tuple[Text, ...], style: Style) -> list[Segment]:
         console = self.app.console
