@@ -132,7 +132,9 @@ class HomeScreen(Screen):
             self.refresh_table()
 
     def on_resize(self) -> None:
-        if self.size.width != self._built_width:
+        if self.app.screen is not self:  # under a session opened at once: built when it is shown
+            self._stale = True
+        elif self.size.width != self._built_width:
             self.refresh_table()
 
     def watch_summary(self, summary: str) -> None:
