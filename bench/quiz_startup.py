@@ -47,15 +47,17 @@ class Minimal(App):
 
 Minimal().run()
 """
-# Text each screen's first frame holds: "on screen" is when it reaches the terminal.
-DRAWN = {"minimal": "hello".encode(), "home": "Retention".encode(), "card": "show the answer".encode()}
+# Text each screen holds when it is complete (body and footer keys): "on screen" is when all of it has reached the
+# terminal, whichever frames it came in.
+DRAWN = {"minimal": ("hello".encode(),), "home": ("Retention".encode(), "Cram topic".encode()),
+         "card": ("show the answer".encode(), "Undo".encode())}
 
 
-def run_in_pty(argv: list[str], env: dict[str, str], drawn_text: bytes = b"",
+def run_in_pty(argv: list[str], env: dict[str, str], drawn_text: tuple[bytes, ...] = (),
                timeout: float = 60.0) -> tuple[float, float, float]:
     """(seconds until the screen was drawn, wall seconds until exit, CPU seconds) of running `argv` in a
-    pseudo-terminal; its output is dropped. "Drawn" is when `drawn_text`, which only the awaited frame holds, reaches
-    the terminal: what the learner waits for (the exit time adds Textual's shutdown).
+    pseudo-terminal; its output is dropped. "Drawn" is when every piece of `drawn_text`, which only the awaited screen
+    holds, has reached the terminal: what the learner waits for (the exit time adds Textual's shutdown).
 
     CPU time (user + system, from wait4) is reported beside wall time because it barely moves with machine load.
     """
@@ -84,8 +86,8 @@ def run_in_pty(argv: list[str], env: dict[str, str], drawn_text: bytes = b"",
                 except OSError:
                     chunk = b""
                 if drawn is None and chunk and drawn_text:
-                    seen = (seen + chunk)[-len(drawn_text) - (1 << 16):]
-                    if drawn_text in seen:
+                    seen += chunk
+                    if all(text in seen for text in drawn_text):
                         drawn = time.perf_counter() - start
     finally:
         os.close(master)
