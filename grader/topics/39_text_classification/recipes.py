@@ -13,6 +13,7 @@ from typing import Any, Mapping
 import torch
 import torch.nn.functional as F
 
+from grader.kit.crossing import plain_value
 from grader.kit.recipes import forward_backward
 from grader.kit.training import one_thread, train_minibatches
 
@@ -25,21 +26,10 @@ BATCH_SIZE = 64
 LR = 1e-2
 
 
-def _plain(value: Any) -> Any:
-    """A learner's return value reduced to what crosses the process boundary: a description when it is not data."""
-    if isinstance(value, (torch.Tensor, str, int, float, bool)) or value is None:
-        return value
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    return f"<{type(value).__name__}>"
-
-
 # ----------------------------------------------------------------------------------------------------------- 39.1
 def call_tokenize(mod: Any, texts: list[str]) -> list[Any]:
     """mod.tokenize(text) for each text."""
-    return [_plain(mod.tokenize(t)) for t in texts]
+    return [plain_value(mod.tokenize(t)) for t in texts]
 
 
 def call_build_vocab(mod: Any, texts: list[str], min_freq: int | None) -> dict[str, Any]:
@@ -47,12 +37,12 @@ def call_build_vocab(mod: Any, texts: list[str], min_freq: int | None) -> dict[s
     vocab = mod.build_vocab(list(texts)) if min_freq is None else mod.build_vocab(list(texts), min_freq=min_freq)
     if not isinstance(vocab, Mapping):
         return {"type": type(vocab).__name__, "items": []}
-    return {"type": "dict", "items": [[_plain(k), _plain(v)] for k, v in vocab.items()]}
+    return {"type": "dict", "items": [[plain_value(k), plain_value(v)] for k, v in vocab.items()]}
 
 
 def call_encode(mod: Any, texts: list[str], vocab: dict[str, int]) -> list[Any]:
     """mod.encode(text, vocab) for each text (each call gets its own copy of the vocabulary)."""
-    return [_plain(mod.encode(t, dict(vocab))) for t in texts]
+    return [plain_value(mod.encode(t, dict(vocab))) for t in texts]
 
 
 # ----------------------------------------------------------------------------------------------------------- 39.2
@@ -60,7 +50,7 @@ def call_collate(mod: Any, seqs: list[torch.Tensor], labels: list[int], pad_id: 
     """mod.collate_batch(list of (ids, label)) (pad_id=... when not None)."""
     batch = [(s.clone(), int(y)) for s, y in zip(seqs, labels)]
     out = mod.collate_batch(batch) if pad_id is None else mod.collate_batch(batch, pad_id=pad_id)
-    return _plain(out)
+    return plain_value(out)
 
 
 # ----------------------------------------------------------------------------------------------------------- 39.3
@@ -111,7 +101,7 @@ def classifier_logits(mod: Any, kwargs: dict[str, Any], input: torch.Tensor, off
     torch.manual_seed(0)
     model = mod.TextClassifier(**kwargs).to(input.device)
     with torch.no_grad():
-        return _plain(model(input, offsets))
+        return plain_value(model(input, offsets))
 
 
 def training_vocab(seed: int) -> tuple[list[str], torch.Tensor, dict[str, int]]:

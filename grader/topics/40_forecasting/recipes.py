@@ -7,11 +7,12 @@ and the held-out targets never come here.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any
 
 import torch
 import torch.nn.functional as F
 
+from grader.kit.crossing import plain_value
 from grader.kit.recipes import forward_backward
 from grader.kit.training import one_thread, train_minibatches
 
@@ -20,17 +21,6 @@ from . import data as seasonal
 EPOCHS = 20
 BATCH_SIZE = 128
 LR = 1e-2
-
-
-def _plain(value: Any) -> Any:
-    """A learner's return value reduced to what crosses the process boundary: a description when it is not data."""
-    if isinstance(value, (torch.Tensor, str, int, float, bool)) or value is None:
-        return value
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    return f"<{type(value).__name__}>"
 
 
 # ----------------------------------------------------------------------------------------------------------- 40.1
@@ -43,7 +33,7 @@ def call_windows(mod: Any, series: torch.Tensor, input_length: int, horizon: int
         return mod.sliding_windows(series, input_length, horizon, stride=stride)
 
     result = forward_backward(fn, {"series": series}, wrt=["series"])
-    result["out"] = _plain(result["out"])
+    result["out"] = plain_value(result["out"])
     return result
 
 
@@ -55,7 +45,7 @@ def call_split(mod: Any, series: torch.Tensor, input_length: int, horizon: int, 
         out = mod.chronological_split(series.clone(), input_length, horizon, train_end, val_end)
     else:
         out = mod.chronological_split(series.clone(), input_length, horizon, train_end, val_end, stride=stride)
-    return _plain(out)
+    return plain_value(out)
 
 
 # ----------------------------------------------------------------------------------------------------------- 40.3
@@ -64,7 +54,7 @@ def forecaster_output(mod: Any, kwargs: dict[str, Any], x: torch.Tensor) -> Any:
     torch.manual_seed(0)
     model = mod.Forecaster(**kwargs).to(x.device)
     with torch.no_grad():
-        return _plain(model(x))
+        return plain_value(model(x))
 
 
 @one_thread()
