@@ -7,13 +7,15 @@ by the checks, which pass their state_dicts in.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 import torch
 import torch.nn.functional as F
 
 from grader.engine.harness import report_progress
+from grader.kit.plain_adam import PlainAdam
 from grader.kit.recipes import forward_backward
+from grader.kit.restarts import INIT_SEED_STRIDE, best_of_inits
 
 from . import data as sequences
 
@@ -88,28 +90,6 @@ def train_sequence_classifier(
         torch.set_num_threads(threads)
 
 
-class _Adam:
-    """Plain Adam (torch.optim.Adam's defaults and update). Not torch.optim.Adam itself: building any torch Optimizer
-    imports torch._dynamo, seconds of the learner's time budget spent on something that is not theirs."""
-
-    def __init__(self, params: list[torch.Tensor], lr: float, betas=(0.9, 0.999), eps: float = 1e-8) -> None:
-        self.params, self.lr, self.betas, self.eps, self.t = params, lr, betas, eps, 0
-        self.m = [torch.zeros_like(p) for p in params]
-        self.v = [torch.zeros_like(p) for p in params]
-
-    @torch.no_grad()
-    def step(self) -> None:
-        self.t += 1
-        b1, b2 = self.betas
-        for p, m, v in zip(self.params, self.m, self.v):
-            if p.grad is None:
-                continue
-            m.mul_(b1).add_(p.grad, alpha=1 - b1)
-            v.mul_(b2).addcmul_(p.grad, p.grad, value=1 - b2)
-            denom = (v / (1 - b2**self.t)).sqrt_().add_(self.eps)
-            p.addcdiv_(m, denom, value=-self.lr / (1 - b1**self.t))
-
-
 def _train(mod, seed, device, heldout, steps, batch_size, hidden_size, lr) -> dict[str, Any]:
     val = [sequences.make_sequences(64, seed=VAL_SEED + 1000 * seed + n, length=n) for n in (10, 15, 20)]
     lengths = sequences.training_lengths(steps, seed)
@@ -121,7 +101,7 @@ def _train(mod, seed, device, heldout, steps, batch_size, hidden_size, lr) -> di
             input_size=sequences.NUM_TOKENS, hidden_size=hidden_size, num_classes=sequences.NUM_CLASSES
         ).to(device)
         params = [p for p in model.parameters() if p.requires_grad]
-        adam = _Adam(params, lr)
+        adam = PlainAdam(params, lr)
         losses: list[float] = []
         for step, length in enumerate(lengths):
             x, y = sequences.make_sequences(batch_size, seed=seed * 100_003 + step, length=length)
@@ -146,30 +126,3 @@ def _train(mod, seed, device, heldout, steps, batch_size, hidden_size, lr) -> di
     result = best_of_inits(train_once, seed, MAX_INITS, lambda score: score >= RESTART_BELOW)
     result.pop("val_score")
     return result
-
-
-# ---- best of k inits (the same helper in topics 23, 27 and 30; it belongs in grader/kit/training.py)
-INIT_SEED_STRIDE = 7919  # init seed of attempt k is seed + k * INIT_SEED_STRIDE (attempt 0: the grader's seed)
-
-
-def best_of_inits(train_once: Callable[[int], dict[str, Any]], seed: int, max_inits: int,
-                  good_enough: Callable[[float], bool]) -> dict[str, Any]:
-    """Train from the grader's seed; only when that run's score on the recipe's own validation data (never the
-    check's held-out data) misses `good_enough` train again from a fresh init (same batches), up to `max_inits` in
-    all, and keep the run with the best validation score. A correct model that learns from its first init costs one
-    run; a broken model, which learns from none, costs max_inits runs and still fails.
-
-    train_once(init_seed) -> a result dict with a float 'val_score' (higher is better). Returns the kept result with
-    'inits' (how many inits were trained) and 'val_scores' (each init's score, in order) added."""
-    best, scores = None, []
-    for k in range(max_inits):
-        result = train_once(seed + k * INIT_SEED_STRIDE)
-        scores.append(float(result["val_score"]))
-        if best is None or scores[-1] > best["val_score"]:
-            best = result
-        if good_enough(scores[-1]):
-            break
-    best = dict(best)
-    best["inits"] = len(scores)
-    best["val_scores"] = scores
-    return best

@@ -16,6 +16,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from grader.engine.harness import report_progress
+from grader.kit.plain_adam import PlainAdam
 from grader.kit.recipes import forward_backward
 from grader.kit.training import one_thread
 
@@ -108,15 +109,13 @@ class SGD:
                 p.add_(p.grad, alpha=-self.lr)
 
 
-class Adam:
-    """torch.optim.Adam's update (defaults) with the gradient norm clipped at `clip` first, and zero_grad() / step().
-    Not torch.optim itself: building a torch Optimizer imports torch._dynamo, seconds of the learner's budget."""
+class Adam(PlainAdam):
+    """torch.optim.Adam's update (defaults) with the gradient norm clipped at `clip` first, and zero_grad() / step()."""
 
     def __init__(self, params: list[torch.Tensor], lr: float, clip: float = 1.0, betas=(0.9, 0.999),
                  eps: float = 1e-8) -> None:
-        self.params, self.lr, self.clip, self.betas, self.eps, self.t = params, lr, clip, betas, eps, 0
-        self.m = [torch.zeros_like(p) for p in params]
-        self.v = [torch.zeros_like(p) for p in params]
+        super().__init__(params, lr, betas, eps)
+        self.clip = clip
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         for p in self.params:
@@ -130,15 +129,7 @@ class Adam:
             scale = (self.clip / (norm + 1e-6)).clamp(max=1.0)
             for g in grads:
                 g.mul_(scale)
-        self.t += 1
-        b1, b2 = self.betas
-        for p, m, v in zip(self.params, self.m, self.v):
-            if p.grad is None:
-                continue
-            m.mul_(b1).add_(p.grad, alpha=1 - b1)
-            v.mul_(b2).addcmul_(p.grad, p.grad, value=1 - b2)
-            denom = (v / (1 - b2**self.t)).sqrt_().add_(self.eps)
-            p.addcdiv_(m, denom, value=-self.lr / (1 - b1**self.t))
+        super().step()
 
 
 # --- building and loading ------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 
 from grader.engine.harness import report_progress
+from grader.kit.plain_adam import PlainAdam
 from grader.kit.recipes import forward_backward
 
 from . import data as digits
@@ -98,29 +99,6 @@ def sorter_logits(mod: Any, kwargs: dict[str, Any], tokens: torch.Tensor) -> Any
         return model(tokens)
 
 
-class _Adam:
-    """Plain Adam (torch.optim.Adam's defaults and update) with a settable learning rate. Not torch.optim.Adam itself:
-    building a torch Optimizer imports torch._dynamo, ~2 s of the learner's time budget spent on something that is not
-    theirs. (Topic 27 has the same loop helper; it could move to the kit.)"""
-
-    def __init__(self, params: list[torch.Tensor], lr: float, betas=(0.9, 0.999), eps: float = 1e-8) -> None:
-        self.params, self.lr, self.betas, self.eps, self.t = params, lr, betas, eps, 0
-        self.m = [torch.zeros_like(p) for p in params]
-        self.v = [torch.zeros_like(p) for p in params]
-
-    @torch.no_grad()
-    def step(self) -> None:
-        self.t += 1
-        b1, b2 = self.betas
-        for p, m, v in zip(self.params, self.m, self.v):
-            if p.grad is None:
-                continue
-            m.mul_(b1).add_(p.grad, alpha=1 - b1)
-            v.mul_(b2).addcmul_(p.grad, p.grad, value=1 - b2)
-            denom = (v / (1 - b2**self.t)).sqrt_().add_(self.eps)
-            p.addcdiv_(m, denom, value=-self.lr / (1 - b1**self.t))
-
-
 def train_digit_sorter(mod: Any, seed: int, device_type: str, heldout: torch.Tensor) -> dict[str, Any]:
     """Train mod.DigitSorter(**SORTER) on the sorting task with the grader's loop, on one intra-op thread.
 
@@ -141,7 +119,7 @@ def _train(mod: Any, seed: int, device: torch.device, heldout: torch.Tensor) -> 
     torch.manual_seed(seed)
     model = mod.DigitSorter(**SORTER).to(device)
     params = [p for p in model.parameters() if p.requires_grad]
-    adam = _Adam(params, LR)
+    adam = PlainAdam(params, LR)
     losses: list[float] = []
     model.train()
     for step in range(STEPS):
