@@ -21,12 +21,12 @@ from tui.drill_runner import (
     PrepareFailure,
     check_argv,
     drills_summary,
-    due_drills,
     prepare_argv,
     read_prepared,
     topic_drill,
 )
 from tui.drills import (
+    due_drills,
     AGAIN,
     EASY,
     GOOD,

@@ -53,11 +53,6 @@ def check_argv(command: Sequence[str], task_id: str, drill_file: Path, json_path
             "--json", str(json_path)]
 
 
-async def _run(argv: Sequence[str], data_dir: Path, report: Path) -> tuple[int, str, str | None]:
-    """Run a grader command; (exit status, its output, the report's text or None). Killed if cancelled."""
-    return await run_grader_command(argv, data_dir, report)
-
-
 def read_prepared(json_text: str | None, returncode: int, output: str) -> PreparedDrill | PrepareFailure:
     """The drill described by --prepare's JSON report; when it is missing or malformed, the grader's own words."""
     tail = "\n".join(output.strip().splitlines()[-12:])
@@ -76,7 +71,7 @@ async def prepare_drill(command: Sequence[str], task_id: str, data_dir: Path) ->
     """Make a fresh drill file for `task_id` with the grader; what it made, or why it could not."""
     with tempfile.TemporaryDirectory(prefix="torchprep-drill-") as tmp:
         report = Path(tmp) / "drill.json"
-        returncode, output, text = await _run(prepare_argv(command, task_id, report), data_dir, report)
+        returncode, output, text = await run_grader_command(prepare_argv(command, task_id, report), data_dir, report)
     if returncode == -1:
         return PrepareFailure(output, returncode)
     return read_prepared(text, returncode, output)
@@ -87,7 +82,7 @@ async def check_drill(command: Sequence[str], task_id: str, drill_file: Path, da
     topic = int(task_id.split(".")[0])
     with tempfile.TemporaryDirectory(prefix="torchprep-drill-") as tmp:
         report = Path(tmp) / "verdict.json"
-        returncode, output, text = await _run(check_argv(command, task_id, drill_file, report), data_dir, report)
+        returncode, output, text = await run_grader_command(check_argv(command, task_id, drill_file, report), data_dir, report)
     if returncode == -1:
         return Verdict(topic, message=output, returncode=-1)
     return read_verdict(topic, text, returncode, output)
@@ -194,22 +189,7 @@ class DrillRun:
                             drill_file=self.drill_file)
 
 
-# --- the queue of drills, from the store ---------------------------------------------------------------------------
-
-
-def due_drills(conn, now: datetime, options, tz: tzinfo | None = None,
-               items: Sequence[DrillItem] | None = None) -> list[DueDrill]:
-    """The drills to do now (due ones, then new ones within today's budget for drills), by tui.drills.drill_queue."""
-    from dataclasses import replace
-
-    from tui import store_drills
-    from tui.drills import drill_items, drill_queue
-
-    items = drill_items() if items is None else items
-    today = now.astimezone(tz).date()
-    options = replace(options, cram_topic=None)
-    return drill_queue(items, store_drills.drill_tasks(conn), store_drills.drill_states(conn), now, options,
-                       store_drills.new_drills_today(conn, today, tz))
+# --- the queue of drills, from the store (tui.drills.due_drills) ---------------------------------------------------
 
 
 def topic_drill(conn, topic: int, now: datetime, options, tz: tzinfo | None = None,
@@ -217,7 +197,7 @@ def topic_drill(conn, topic: int, now: datetime, options, tz: tzinfo | None = No
     """For exercise `topic`: its most urgent drill to do now, and (when none is) its first enrolled task, to drill
     ahead of schedule; (None, None) when no task of the topic has passed yet."""
     from tui import store_drills
-    from tui.drills import drill_items
+    from tui.drills import drill_items, due_drills
 
     items = drill_items() if items is None else items
     due = next((d for d in due_drills(conn, now, options, tz, items) if d.item.topic == topic), None)

@@ -155,6 +155,20 @@ def record_drill(conn, item: DrillItem, rating: int, outcome: DrillOutcome, now:
     return review_id, after
 
 
+def due_drills(conn, now: datetime, options: StudyOptions, tz=None,
+               items: Sequence[DrillItem] | None = None) -> list[DueDrill]:
+    """The drills to do now from the store (enrolment, states, today's new drills in `tz`, None = local time) by
+    drill_queue; `items` defaults to drill_items(). Shared by the quiz and `grade drill --due`."""
+    from dataclasses import replace
+
+    from tui import store_drills  # the store is the edge; the rest of this module is pure
+
+    items = drill_items() if items is None else items
+    today = to_utc(now).astimezone(tz).date()
+    return drill_queue(items, store_drills.drill_tasks(conn), store_drills.drill_states(conn), now,
+                       replace(options, cram_topic=None), store_drills.new_drills_today(conn, today, tz))
+
+
 def _task_order(task_id: str) -> tuple[int, int]:
     head, _, tail = task_id.partition(".")
     return int(head), int(tail or 0)

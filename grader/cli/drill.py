@@ -106,14 +106,10 @@ def options(conn, until: date | None = None):
 
 
 def due_drills(conn, catalog, when: datetime, until: date | None = None) -> list:
-    """The drill queue now (tui.drills.drill_queue with the drills' own new-per-day count)."""
-    from tui import store_drills
-    from tui.drills import drill_queue
+    """The drill queue now (tui.drills.due_drills over the manifest's tasks, with the quiz's saved options)."""
+    from tui.drills import due_drills as queue
 
-    chosen = options(conn, until)
-    new_today = store_drills.new_drills_today(conn, when.astimezone().date())
-    return drill_queue(items(catalog), store_drills.drill_tasks(conn), store_drills.drill_states(conn), when,
-                       chosen, new_today)
+    return queue(conn, when, options(conn, until), None, items(catalog))
 
 
 def _catalog(args: argparse.Namespace):

@@ -264,7 +264,7 @@ class HomeScreen(Screen):
 
     def due_drills(self) -> list:
         """The drills to do now (tui.drills.DueDrill), due ones first."""
-        from tui.drill_runner import due_drills
+        from tui.drills import due_drills
 
         return due_drills(self.app.conn, self.app.clock(), self.app.options, self.app.tz)
 

@@ -29,7 +29,7 @@ TICK_SECONDS = 0.5
 
 def build_plan(app, minutes: float, drills: int) -> MockPlan:
     """The mock interview's plan from what is due now in the app's store: its card queue and its drill queue."""
-    from tui.drill_runner import due_drills
+    from tui.drills import due_drills
     from tui.scheduling import build_queue
     from tui.store import card_states, new_cards_today
 
