@@ -88,9 +88,6 @@ class ExerciseResult:
 # --- card states and the review log -------------------------------------------------------------------------------
 
 
-_card_json = card_json
-
-
 def _card_from_json(conn: sqlite3.Connection, key: Key, text: str) -> fsrs.Card:
     return card_from_json(conn, f"card {key[0]}#{key[1]}", text)
 
@@ -102,7 +99,7 @@ def _put_state(conn: sqlite3.Connection, key: Key, card: fsrs.Card | None) -> No
     conn.execute(
         """INSERT INTO card_state (deck, number, card_json, updated_at) VALUES (?, ?, ?, ?)
            ON CONFLICT (deck, number) DO UPDATE SET card_json = excluded.card_json, updated_at = excluded.updated_at""",
-        (key[0], key[1], _card_json(card), iso_utc(now_utc())),
+        (key[0], key[1], card_json(card), iso_utc(now_utc())),
     )
 
 
@@ -140,8 +137,8 @@ def record_review(
                 iso_utc(log.review_datetime),
                 duration_ms,
                 None if before is None else int(before.state),
-                None if before is None else _card_json(before),
-                _card_json(after),
+                None if before is None else card_json(before),
+                card_json(after),
             ),
         )
         _put_state(conn, key, after)

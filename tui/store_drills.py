@@ -41,9 +41,6 @@ class DrillReviewRow:
         return int(self.task_id.split(".")[0])
 
 
-_card_json = card_json
-
-
 def _card_from_json(conn: sqlite3.Connection, task_id: str, text: str) -> fsrs.Card:
     return card_from_json(conn, f"drill {task_id}", text)
 
@@ -86,7 +83,7 @@ def _put_state(conn: sqlite3.Connection, task_id: str, card: fsrs.Card | None) -
     conn.execute(
         """INSERT INTO drill_state (task_id, card_json, updated_at) VALUES (?, ?, ?)
            ON CONFLICT (task_id) DO UPDATE SET card_json = excluded.card_json, updated_at = excluded.updated_at""",
-        (task_id, _card_json(card), iso_utc(now_utc())),
+        (task_id, card_json(card), iso_utc(now_utc())),
     )
 
 
@@ -119,8 +116,8 @@ def record_drill_review(
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (task_id, int(log.rating), int(proposed_rating), when, float(seconds), int(hints), int(attempts),
              str(verdict), int(bool(gave_up)), str(drill_file), str(source),
-             None if before is None else int(before.state), None if before is None else _card_json(before),
-             _card_json(after)),
+             None if before is None else int(before.state), None if before is None else card_json(before),
+             card_json(after)),
         )
         _put_state(conn, task_id, after)
     return int(cursor.lastrowid)
