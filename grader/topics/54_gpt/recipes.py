@@ -2,33 +2,22 @@
 learner's modules, load given weights, call them and return plain data; the checks compute the expected values.
 
 The grader's own pieces that run here: ToyLM (a tiny language model with GPT.forward's contract, for 54.4), the
-training loop of 54.5 (plain Adam, see _Adam) and its sampling loop (full recomputation, torch.multinomial).
+training loop of 54.5 (grader.kit.plain_adam.PlainAdam, betas (0.9, 0.99)) and its sampling loop (full
+recomputation, torch.multinomial).
 """
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from grader.engine.harness import report_progress
+from grader.kit.plain_adam import PlainAdam
 from grader.kit.recipes import forward_backward
-
-
-@contextmanager
-def one_thread() -> Iterator[None]:
-    """One intra-op thread while training (a context manager or a decorator): a model this small gains nothing from a
-    second thread, and threads that spin while other processes hold the cores make it several times slower. (The same
-    as grader.kit.training.one_thread, kept here so that the 54.5 calibration does not depend on the vision loop.)"""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
+from grader.kit.training import one_thread
 
 
 # ----------------------------------------------------------------------------------------------------- 54.1, 54.2
@@ -203,26 +192,6 @@ def loop_with_sample_next(
 
 
 # ----------------------------------------------------------------------------------------------------------- 54.5
-class _Adam:
-    """Plain Adam (torch.optim.Adam's update, betas (0.9, 0.99)). Not torch.optim.Adam itself: building any torch
-    Optimizer imports torch._dynamo, seconds of the learner's time budget spent on something that is not theirs."""
-
-    def __init__(self, params: list[torch.Tensor], betas=(0.9, 0.99), eps: float = 1e-8) -> None:
-        self.params, self.betas, self.eps, self.t = params, betas, eps, 0
-        self.m = [torch.zeros_like(p) for p in params]
-        self.v = [torch.zeros_like(p) for p in params]
-
-    @torch.no_grad()
-    def step(self, lr: float) -> None:
-        self.t += 1
-        b1, b2 = self.betas
-        for p, m, v in zip(self.params, self.m, self.v):
-            if p.grad is None:
-                continue
-            m.mul_(b1).add_(p.grad, alpha=1 - b1)
-            v.mul_(b2).addcmul_(p.grad, p.grad, value=1 - b2)
-            denom = (v / (1 - b2**self.t)).sqrt_().add_(self.eps)
-            p.addcdiv_(m, denom, value=-lr / (1 - b1**self.t))
 
 
 def learning_rate(step: int, steps: int, peak: float, warmup: int) -> float:
@@ -260,7 +229,7 @@ def train_gpt(
     torch.manual_seed(seed)
     model = mod.GPT(**kwargs).to(device)
     params = [p for p in model.parameters() if p.requires_grad]
-    adam = _Adam(params)
+    adam = PlainAdam(params, lr=learning_rate(0, steps, lr, warmup), betas=(0.9, 0.99))
     order = torch.Generator().manual_seed(seed)
     x_all, y_all = train_inputs.to(device), train_targets.to(device)
     losses: list[float] = []
@@ -273,7 +242,8 @@ def train_gpt(
             p.grad = None
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
-        adam.step(learning_rate(step, steps, lr, warmup))
+        adam.lr = learning_rate(step, steps, lr, warmup)
+        adam.step()
         losses.append(float(loss.detach()))
         # Report after the first step too: the guard's op-level watch ends at the first progress report.
         if step == 0 or (step + 1) % 50 == 0 or step + 1 == steps:
