@@ -103,6 +103,8 @@ def measure(repeat: int) -> dict[str, float]:
         # As a learner's machine has it: the project's modules load from their bytecode cache, written by the
         # warm-up below (PYTHONDONTWRITEBYTECODE, set on some CI machines, would recompile every module every start).
         env.pop("PYTHONDONTWRITEBYTECODE", None)
+        for sized in ("COLUMNS", "LINES"):  # would override the pseudo-terminal's size
+            env.pop(sized, None)
         quiz = [sys.executable, "-m", "tui", "--data-dir", data_dir]
         baseline = [sys.executable, "-c", "import textual"]
         minimal = [sys.executable, "-c", MINIMAL_APP]

@@ -114,7 +114,7 @@ def test_sparkline():
 
 
 def test_drill_and_study_statistics_load_neither_textual_nor_torch():
-    code = ("import sys, tui.drill_stats, tui.stats\n"
+    code = ("import sys, tui.drill_stats, tui.stats, tui.study_calendar\n"
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'torch', 'grader')))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr

@@ -22,6 +22,8 @@ WITHOUT_TEXTUAL = [
     # drills (issue 13): shared by the quiz and `grade drill`
     "tui.drills", "tui.store_drills", "tui.study_settings", "tui.drill_stats", "tui.drill_runner", "tui.mock",
     "tui.format_names", "tui.deck_cache",
+    # light modules the home screen loads while it is first drawn (issue 14)
+    "tui.study_calendar", "tui.cell_text", "tui.exercises", "tui.cli_values",
 ]
 # The parser is pure: reading a document never loads the store, the app or the grader.
 PURE_PARSER = ["tui.deck", "tui.formats"]

@@ -450,8 +450,8 @@ async def test_mouse_works_footer_keys_and_rating_bar(data_dir):
         await open_review(pilot)
         screen = app.screen
         first = screen.card
-        space_key = next(key for key in screen.query("FooterKey") if key.key == "space")
-        await pilot.click(space_key)
+        footer = screen.query_one("KeyFooter")
+        await pilot.click(footer, offset=(footer.key_offset("space"), 0))
         await wait_for(pilot, lambda: screen.revealed)
         bar = screen.query_one("#ratings")
         offset = plain(bar).index("3  Good") + (bar.size.width - len(plain(bar))) // 2
@@ -581,7 +581,7 @@ def test_exercise_totals_read_the_one_folder_per_topic_layout(tmp_path, monkeypa
     import importlib.util
     import types
 
-    from tui import grading
+    from tui import exercises
 
     root = tmp_path / "grader"
     (root / "topics" / "32_seq2seq").mkdir(parents=True)
@@ -592,11 +592,11 @@ def test_exercise_totals_read_the_one_folder_per_topic_layout(tmp_path, monkeypa
     (root / "topics" / "notes").mkdir()  # not a topic folder
     spec = types.SimpleNamespace(submodule_search_locations=[str(root)])
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: spec if name == "grader" else None)
-    grading.exercise_totals.cache_clear()
+    exercises.exercise_totals.cache_clear()
     try:
-        assert grading.exercise_totals() == {32: 2, 33: 1}
+        assert exercises.exercise_totals() == {32: 2, 33: 1}
     finally:
-        grading.exercise_totals.cache_clear()
+        exercises.exercise_totals.cache_clear()
 
 
 @pytest.mark.parametrize(("status", "expected"), [

@@ -65,7 +65,7 @@ async def reveal(pilot) -> None:
 
 def greyed(screen, key: str) -> bool:
     """Whether the footer shows `key` greyed out (unavailable now)."""
-    return next(widget for widget in screen.query("FooterKey") if widget.key == key).has_class("-disabled")
+    return not next(shown for shown in screen.query_one("KeyFooter").shown_keys() if shown.key == key).enabled
 
 
 # --- core first, details on `d` ----------------------------------------------------------------------------------

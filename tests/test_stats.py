@@ -11,18 +11,14 @@ from hypothesis import strategies as st
 
 from tui.deck import Card
 from tui.stats import (
-    Heatmap,
-    StudyDays,
     TopicStats,
     due_forecast,
-    heat_level,
     per_topic,
-    review_heatmap,
     reviews_per_day,
-    study_days,
     study_streak,
     true_retention,
 )
+from tui.study_calendar import Heatmap, StudyDays, heat_level, review_heatmap, study_days
 from tui.store import ReviewRow
 from tui.store_drills import DrillReviewRow
 

@@ -15,7 +15,7 @@ from textual.binding import Binding
 
 from tui import store, study_settings
 from tui.cards import Card, Deck, DeckError, Repeats
-from tui.grading import DEFAULT_GRADE_COMMAND
+from tui.exercises import DEFAULT_GRADE_COMMAND
 from tui.scheduling import StudyOptions
 
 Clock = Callable[[], datetime]
@@ -53,9 +53,6 @@ class QuizApp(App[None]):
         clock: Clock | None = None,
     ) -> None:
         super().__init__()
-        from tui.widgets.cjk_wrap import install as install_cjk_wrapping
-
-        install_cjk_wrapping()
         self.data_dir = Path(data_dir)
         self._given_options = options
         self.options = options or StudyOptions()
@@ -65,7 +62,7 @@ class QuizApp(App[None]):
         self.decks: list[Deck] = []
         self.deck_errors: list[DeckError] = []
         self.repeats = Repeats()
-        self.notes: dict[tuple[str, int], object] = {}  # tui.notes.Note by card key
+        self._notes: dict[tuple[str, int], object] | None = None  # tui.notes.Note by card key, read on first use
         self.typed_mode = False
         self.bench_exit = os.environ.get(BENCH_EXIT_ENV, "")
         self.mock_at_start: tuple[float, int] | None = None  # `quiz mock`: (minutes, drills) to open at once
@@ -86,6 +83,21 @@ class QuizApp(App[None]):
         """Every card of every deck, deck by deck (repeats included: browse lists them)."""
         return [card for deck in self.decks for card in deck.cards]
 
+    @property
+    def notes(self) -> dict[tuple[str, int], object]:
+        """The learner's notes (tui.notes.Note) by card key, read from the store the first time they are asked for:
+        no screen shown at start-up needs them."""
+        if self._notes is None:
+            from tui import notes
+
+            self._notes = {}
+            if self.conn is not None:
+                try:
+                    self._notes = notes.notes(self.conn)
+                except store.StoreError as error:  # the cards still work without them
+                    self.notify(str(error), title="Notes not read", severity="warning", timeout=10)
+        return self._notes
+
     def notes_for(self, card: Card) -> list[tuple[str, str]]:
         """(where from, Markdown) of the learner's notes on a card: its own and those given to its repeats."""
         found = []
@@ -102,14 +114,13 @@ class QuizApp(App[None]):
     def load(self) -> None:
         """Open the store and read the decks, their repeats and the learner's notes; a store that cannot be used
         ends the app with its message."""
-        from tui import notes
         from tui.deck_cache import load_library_cached
 
         self.conn = store.open_store(self.data_dir)
         self.options = self._saved_options(self.options)
         self.typed_mode = store.get_setting(self.conn, SETTING_TYPED, "0") == "1"
         self.decks, self.deck_errors, self.repeats = load_library_cached(self.data_dir)
-        self.notes = notes.notes(self.conn)
+        self._notes = None
         # The decks and Textual's own objects live as long as the app: keep the cyclic collector from walking them
         # again and again (a full collection while the first frame is drawn cost ~15 ms). tui.cli paused it while
         # the app's modules were imported; it runs again from here.
@@ -135,23 +146,53 @@ class QuizApp(App[None]):
 
     # --- screens ----------------------------------------------------------------------------------------------------
 
-    def on_mount(self) -> None:
+    def get_default_screen(self):
+        """The home screen, over the decks and progress read here (before the first frame, so it is drawn whole);
+        a bare screen when the store cannot be used (on_mount then ends the app with the store's message)."""
         try:
             self.load()
         except store.StoreError as error:
-            self.exit(return_code=2, message=str(error))
-            return
+            self._store_error = str(error)
+            return super().get_default_screen()
         from tui.screens.home import HomeScreen
 
-        self.push_screen(HomeScreen())
+        return HomeScreen()
+
+    _store_error: str | None = None
+
+    def on_mount(self) -> None:
+        if self._store_error is not None:
+            self.exit(return_code=2, message=self._store_error)
+            return
         for error in self.deck_errors:
             self.notify(str(error), title="Deck not loaded", severity="warning", timeout=10)
         for error in self.repeats.problems:
             self.notify(str(error), title="Repeat without its question", severity="warning", timeout=10)
-        if self.bench_exit == "card":
-            self.start_review()
+        if self.opens_session_at_start():
+            # After the start-up batch: a screen pushed inside it is laid out and drawn there, and that frame dropped.
+            self.call_later(self._open_session_at_start)
+
+    def opens_session_at_start(self) -> bool:
+        """Whether a session is opened over the home screen at once (`quiz mock`; the benchmark's first card), so
+        the home table can wait until it is shown."""
+        return self.bench_exit == "card" or self.mock_at_start is not None
+
+    def _open_session_at_start(self) -> None:
         if self.mock_at_start is not None:
             self.start_mock(*self.mock_at_start)
+        else:
+            self.start_review()
+        refresh_if_stale = getattr(self.screen, "refresh_if_stale", None)
+        if refresh_if_stale is not None:  # nothing to open after all: the home screen is what is shown
+            refresh_if_stale()
+
+    def push_screen(self, screen, *args, **kwargs):
+        """Textual's push_screen, with CJK line breaking in place first (the home screen, shown before any other,
+        wraps no text, so a start does not pay for it)."""
+        from tui.widgets.cjk_wrap import install as install_cjk_wrapping
+
+        install_cjk_wrapping()
+        return super().push_screen(screen, *args, **kwargs)
 
     def start_review(
         self, *, deck: str | None = None, cram_topic: int | None = None, only: Sequence[Card] | None = None

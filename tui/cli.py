@@ -18,14 +18,13 @@ never loads textual and `quiz` itself reaches its first screen without parsing c
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
+from tui.cli_values import count_option, date_option, minutes_option, retention_option
 from tui.format_names import FORMATS
 
 DEBUG_ENV = "TORCHPREP_DEBUG"
@@ -39,11 +38,13 @@ class CliError(Exception):
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the `quiz` command line; return the exit status."""
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exit_:  # argparse has printed usage and the error (or the help)
-        return exit_.code if isinstance(exit_.code, int) else 2
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = _plain_quiz_args(argv)
+    if args is None:
+        try:
+            args = build_parser().parse_args(argv)
+        except SystemExit as exit_:  # argparse has printed usage and the error (or the help)
+            return exit_.code if isinstance(exit_.code, int) else 2
     try:
         return args.run(args)
     except KeyboardInterrupt:
@@ -59,6 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `quiz` and its subcommands."""
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="quiz",
         description="PyTorch interview flashcards from Markdown decks, scheduled with FSRS.",
@@ -67,11 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     # --data-dir is accepted before or after the command; SUPPRESS keeps a command's default from hiding the other.
     common.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help=DATA_DIR_HELP)
-    parser.add_argument("--data-dir", metavar="DIR", default=None, help=DATA_DIR_HELP)
-    parser.add_argument("--until", metavar="YYYY-MM-DD", type=_date, help="interview date: be ready by then")
-    parser.add_argument("--retention", metavar="0.9", type=_retention, help="desired retention, between 0 and 1")
-    parser.add_argument("--new-per-day", metavar="20", type=_count, help="new cards per day")
-    parser.set_defaults(run=_run_app)
+    _add_app_options(parser)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     check = commands.add_parser("check", parents=[common], help="validate Markdown decks and show their cards")
@@ -94,13 +93,55 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(run=_run_export)
 
     mock = commands.add_parser("mock", parents=[common], help="a mock interview: due cards and drills, timed")
-    mock.add_argument("--minutes", metavar="45", type=_minutes, default=45.0, help="the time budget (default 45)")
+    mock.add_argument("--minutes", metavar="45", type=minutes_option, default=45.0, help="the time budget (default 45)")
     mock.add_argument("--drills", type=int, choices=(0, 1, 2), default=1, help="due drills to include (default 1)")
     mock.set_defaults(run=_run_mock)
     return parser
 
 
+def _add_app_options(parser: argparse.ArgumentParser) -> None:
+    """The options of `quiz` itself (the app); _APP_OPTIONS lists the same for _plain_quiz_args."""
+    parser.add_argument("--data-dir", metavar="DIR", default=None, help=DATA_DIR_HELP)
+    parser.add_argument("--until", metavar="YYYY-MM-DD", type=date_option, help="interview date: be ready by then")
+    parser.add_argument("--retention", metavar="0.9", type=retention_option, help="desired retention, between 0 and 1")
+    parser.add_argument("--new-per-day", metavar="20", type=count_option, help="new cards per day")
+    parser.set_defaults(run=_run_app)
+
+
+# The app's own options as _plain_quiz_args reads them: (attribute, type function), as _add_app_options declares them.
+_APP_OPTIONS = {"--data-dir": ("data_dir", str), "--until": ("until", date_option),
+                "--retention": ("retention", retention_option), "--new-per-day": ("new_per_day", count_option)}
+
+
+def _plain_quiz_args(argv: Sequence[str]) -> SimpleNamespace | None:
+    """The options of a plain `quiz [--data-dir DIR] [--until ...] [--retention ...] [--new-per-day ...]`, the
+    command line that opens the app, read without argparse (importing it and building every command's parser cost
+    milliseconds of each start); None for anything else (a command, --help, an abbreviated option, a value that
+    starts with "-" or does not parse), which build_parser() then reads, and reports, as always. Where this returns
+    options, build_parser() returns the same ones."""
+    values: dict[str, object] = {"data_dir": None, "until": None, "retention": None, "new_per_day": None}
+    i = 0
+    while i < len(argv):
+        option, equals, value = argv[i].partition("=")
+        if option not in _APP_OPTIONS:
+            return None
+        if not equals:
+            if i + 1 == len(argv) or argv[i + 1].startswith("-"):
+                return None
+            i += 1
+            value = argv[i]
+        dest, convert = _APP_OPTIONS[option]
+        try:
+            values[dest] = convert(value)
+        except Exception:  # noqa: BLE001 - argparse will say what is wrong with it
+            return None
+        i += 1
+    return SimpleNamespace(**values, run=_run_app)
+
+
 def _run_check(args: argparse.Namespace) -> int:
+    import json
+
     from tui.check import check_json, print_convention
 
     report = check_json(args.files, args.format)
@@ -322,43 +363,6 @@ def _data_dir(args: argparse.Namespace) -> Path:
         return data_dir(args.data_dir)
     except OSError as error:
         raise CliError(f"cannot use the data directory: {error}") from None
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
-
-
-def _retention(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a retention between 0 and 1, e.g. 0.9")
-    return value
-
-
-def _minutes(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 < value <= 600:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of minutes between 0 and 600, e.g. 45")
-    return value
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 0")
-    return value
 
 
 def _describe(error: Exception) -> str:

@@ -19,7 +19,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from tui.paths import builtin_deck_paths, imported_dir
+from tui import paths
+from tui.paths import imported_dir
 
 CACHE_SUBDIR = "cache"
 CACHE_FILE = "decks.pickle"
@@ -35,13 +36,30 @@ def _stat_key(path: Path) -> tuple[str, int, int]:
     return (str(path), st.st_size, st.st_mtime_ns)
 
 
+def _listing_key(folder: Path, suffix: str) -> tuple[tuple[str, int, int], ...]:
+    """(path, size, mtime) of every `suffix` file directly in `folder`, sorted; () when there is no such folder.
+    (os.scandir: it runs at every start, and its entries carry their stat.)"""
+    found = []
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.endswith(suffix) and entry.is_file():
+                    try:
+                        st = entry.stat()
+                    except OSError:
+                        found.append((entry.path, -1, -1))
+                    else:
+                        found.append((entry.path, st.st_size, st.st_mtime_ns))
+    except OSError:
+        return ()
+    return tuple(sorted(found))
+
+
 def cache_key(data_dir: Path) -> tuple[Any, ...]:
     """What the cached decks depend on: the deck files, the imported-decks folder and the parser's code."""
     folder = imported_dir(data_dir)
-    imported = sorted(folder.glob("*.md")) if folder.is_dir() else []
-    code = sorted([*_TUI_DIR.glob("*.py"), *_TUI_DIR.glob("formats/*.py")])
-    return (FORMAT, sys.version_info[:2], tuple(_stat_key(p) for p in [*builtin_deck_paths(), *imported]),
-            tuple(_stat_key(p) for p in code), _stat_key(folder))
+    return (FORMAT, sys.version_info[:2], _listing_key(paths.BUILTIN_DIR, ".md"), _listing_key(folder, ".md"),
+            _listing_key(_TUI_DIR, ".py"), _listing_key(_TUI_DIR / "formats", ".py"), _stat_key(folder))
 
 
 def cache_path(data_dir: Path) -> Path:

@@ -7,18 +7,15 @@ No textual here: the review screen calls `run_grader` from a worker.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
 import os
-import re
-import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
-DEFAULT_GRADE_COMMAND: tuple[str, ...] = (sys.executable, "-m", "grader.cli")
+from tui.exercises import DEFAULT_GRADE_COMMAND, exercise_totals  # noqa: F401 - re-exported
+
 STATUS_MARKS = {"pass": "✓", "fail": "✗", "error": "!", "timeout": "⧗", "forbidden": "⊘", "skip": "–"}
 
 
@@ -74,35 +71,8 @@ class Verdict:
         return f"exercise {self.topic}: {self.passed} of {self.total} tasks passed"
 
 
-_TOPIC_FOLDER_RE = re.compile(r"^(\d+)_\w+$")
 
 
-@lru_cache(maxsize=1)
-def exercise_totals() -> dict[int, int]:
-    """Number of tasks of each exercise topic (grader/topics/NN_slug/topic.toml); {} when there is no grader beside
-    the quiz.
-
-    Read with a line scan rather than a TOML parser: it runs while the home screen is first drawn.
-    """
-    spec = importlib.util.find_spec("grader")  # locates the package without importing it
-    if spec is None or not spec.submodule_search_locations:
-        return {}
-    topics = Path(next(iter(spec.submodule_search_locations))) / "topics"
-    totals: dict[int, int] = {}
-    try:
-        folders = sorted(topics.iterdir())
-    except OSError:
-        return {}
-    for folder in folders:
-        match = _TOPIC_FOLDER_RE.match(folder.name)
-        if not match:
-            continue
-        try:
-            lines = (folder / "topic.toml").read_text(encoding="utf-8").splitlines()
-        except OSError:
-            continue
-        totals[int(match.group(1))] = sum(1 for line in lines if line.strip() == "[[task]]")
-    return totals
 
 
 def grade_argv(command: Sequence[str], topic: int, json_path: Path) -> list[str]:

@@ -11,6 +11,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterable
 
+from tui.cell_text import display_path, percent, truncate_cells  # noqa: F401 - re-exported
+
 __all__ = [
     "math_to_unicode", "latex_to_unicode", "unwrap_cjk", "key_terms", "mark_terms", "term_variants", "prepare_markdown",
     "truncate_cells", "percent", "display_path", "compare_terms", "TermComparison",
@@ -332,39 +334,3 @@ def compare_terms(user_text: str, accepted: Iterable[tuple[str, str]]) -> TermCo
 def prepare_markdown(markdown: str) -> str:
     """An answer's Markdown ready for the Markdown widget: math as Unicode, CJK hard wraps joined."""
     return unwrap_cjk(math_to_unicode(markdown))
-
-
-def truncate_cells(text: str, width: int) -> str:
-    """`text` cut to at most `width` terminal cells (wide CJK characters count 2), ending in … when cut."""
-    from rich.cells import cell_len
-
-    if width <= 0:
-        return ""
-    if cell_len(text) <= width:
-        return text
-    out, used = [], 0
-    for ch in text:
-        w = cell_len(ch)
-        if used + w > width - 1:
-            break
-        out.append(ch)
-        used += w
-    return "".join(out) + "…"
-
-
-def percent(value: float | None) -> str:
-    """A share as a whole percentage, or an em dash when there is none."""
-    return "—" if value is None else f"{value * 100:.0f}%"
-
-
-def display_path(path: str) -> str:
-    """A path as short as it can be read: relative to the working directory when inside it, else from ~."""
-    from pathlib import Path
-
-    full = Path(path)
-    for base, prefix in ((Path.cwd(), ""), (Path.home(), "~/")):
-        try:
-            return prefix + str(full.resolve().relative_to(base.resolve()))
-        except (ValueError, OSError):
-            continue
-    return str(path)

@@ -16,14 +16,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from tui import store
 from tui.cards import Card
 from tui.cards import Repeats
-from tui.render import truncate_cells
+from tui.cell_text import truncate_cells
 from tui.widgets.card_table import CardTable
 from tui.widgets.key_footer import KeyFooter
+from tui.widgets.title_bar import TitleBar
 
 FIXED_COLUMNS_WIDTH = 66
 
@@ -97,7 +98,7 @@ class BrowseScreen(Screen):
     query_text: reactive[str] = reactive("", init=False)
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Input(placeholder="Search questions and answers (/ to focus, enter or ↓ for results)", id="search")
         yield CardTable(id="browse-table")
         yield Static(id="browse-count", classes="summary")

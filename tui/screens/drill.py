@@ -19,12 +19,14 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from tui.drill_runner import DrillRun, PrepareFailure, check_drill, file_saves, prepare_drill
 from tui.drills import RATING_NAMES, DrillItem, DrillOutcome, clock, rating_reason
 from tui.grading import STATUS_MARKS
 from tui.widgets.key_footer import KeyFooter
+from tui.widgets.title_bar import TitleBar
+from tui.screens import screen_css
 
 TICK_SECONDS = 0.5
 
@@ -64,6 +66,9 @@ def start_topic_drill(app, topic: int, ahead_asked: str | None = None) -> str | 
 class DrillScreen(Screen["DrillResult | None"]):
     """One drill; dismissed with its DrillResult once rated (None when left unrated)."""
 
+    DEFAULT_CSS = screen_css("drills.tcss")
+    SCOPED_CSS = False
+
     BINDINGS = [
         Binding("h", "hint", "Hint"),
         Binding("r", "regrade", "Re-grade"),
@@ -92,7 +97,7 @@ class DrillScreen(Screen["DrillResult | None"]):
         self._grading = asyncio.Lock()
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(id="drill-status", classes="summary")
         with VerticalScroll(id="drill-scroll"):
             yield Static(f"Drill {self.item.task_id}: {self.item.title}", id="drill-title", classes="question",

@@ -15,15 +15,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from tui import store
 from tui.cards import Deck
-from tui.render import percent, truncate_cells
+from tui.cell_text import percent, truncate_cells
 from tui.scheduling import card_counts
 from tui.stats import per_topic, study_streak, true_retention
 from tui.widgets.key_footer import KeyFooter
 from tui.widgets.row_table import RowTable
+from tui.widgets.title_bar import TitleBar
 
 FIXED_COLUMNS_WIDTH = 58  # every column but the question, with cell padding
 
@@ -104,7 +105,7 @@ class HomeScreen(Screen):
     summary: reactive[str] = reactive("")
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(id="home-summary", classes="summary")
         yield Static(id="home-drills", classes="summary", markup=False)
         yield RowTable(id="home-table")
@@ -117,7 +118,7 @@ class HomeScreen(Screen):
         # Registered first, so the start-up benchmark's mark follows the first frame (the table), not the drills
         # line that is filled in just after it.
         self.app.bench_mark("home")
-        if self.app.screen is self:
+        if self.app.screen is self and not self.app.opens_session_at_start():
             self.refresh_table()
         else:  # a session opened over the home screen at once: its table is built when it is shown
             self._stale = True
@@ -127,12 +128,16 @@ class HomeScreen(Screen):
         self._stale = True
 
     def on_screen_resume(self) -> None:
-        if self._stale and self.app.screen is self:  # back from a session or a dialog: counts may have changed
+        self.refresh_if_stale()  # back from a session or a dialog: counts may have changed
+
+    def refresh_if_stale(self) -> None:
+        """Rebuild the table if it may be out of date and this screen is the one shown."""
+        if self._stale and self.app.screen is self:
             self._stale = False
             self.refresh_table()
 
     def on_resize(self) -> None:
-        if self.app.screen is not self:  # under a session opened at once: built when it is shown
+        if self._stale or self.app.screen is not self:  # not shown now: built when it is
             self._stale = True
         elif self.size.width != self._built_width:
             self.refresh_table()
@@ -145,7 +150,7 @@ class HomeScreen(Screen):
         app = self.app
         if app.conn is None:
             return
-        from tui.grading import exercise_totals
+        from tui.exercises import exercise_totals
 
         now = app.clock()
         states = store.card_states(app.conn)
@@ -161,22 +166,7 @@ class HomeScreen(Screen):
         for label, key, w in (("New", "new", 4), ("Due", "due", 4), ("Learned", "learned", 7),
                               ("Retention", "retention", 9), ("Exercise", "exercise", 14)):
             table.add_column(label, width=w, key=key)
-        for row in home:
-            style = "bold" if row.number is None else "dim" if row.repeat_of is not None else ""
-
-            def count(value: int, row=row) -> str:
-                return "" if row.repeat_of is not None else str(value)
-
-            table.add_row(
-                Text("" if row.number is None else str(row.number), style=style),
-                Text(row.label, style=style),  # RowTable cuts it to the column, for the rows it draws only
-                Text(count(row.new), style=style, justify="right"),
-                Text(count(row.due), style=("bold red" if row.due else style), justify="right"),
-                Text(count(row.learned), style=style, justify="right"),
-                Text("" if row.repeat_of is not None else percent(row.retention), style=style, justify="right"),
-                Text(truncate_cells(row.exercise, 14), style=_exercise_style(row.exercise)),
-                key=row.key,
-            )
+        table.add_rows(_table_row(row) for row in home)
         if home:
             table.move_cursor(row=min(cursor, len(home) - 1))
         self.summary = self._summary_text(app, states, rows, now)
@@ -286,6 +276,24 @@ class HomeScreen(Screen):
     def action_mock(self) -> None:
         """Start a 45-minute mock interview (`quiz mock --minutes N --drills 1|2` chooses others)."""
         self.app.start_mock(45, 1)
+
+
+def _table_row(row: HomeRow) -> tuple[str, tuple[Text, ...]]:
+    """(key, cells) of one home row for the table: decks in bold, repeats dimmed and without counts of their own."""
+    style = "bold" if row.number is None else "dim" if row.repeat_of is not None else ""
+
+    def count(value: int) -> str:
+        return "" if row.repeat_of is not None else str(value)
+
+    return row.key, (
+        Text("" if row.number is None else str(row.number), style=style),
+        Text(row.label, style=style),  # RowTable cuts it to the column, for the rows it draws only
+        Text(count(row.new), style=style, justify="right"),
+        Text(count(row.due), style=("bold red" if row.due else style), justify="right"),
+        Text(count(row.learned), style=style, justify="right"),
+        Text("" if row.repeat_of is not None else percent(row.retention), style=style, justify="right"),
+        Text(truncate_cells(row.exercise, 14), style=_exercise_style(row.exercise)),
+    )
 
 
 def _exercise_style(text: str) -> str:

@@ -16,13 +16,15 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from tui.drills import clock
 from tui.mock import CARD_PAR_SECONDS, ItemResult, MockPlan, mock_report, plan_mock, report_text
 from tui.widgets.answer import AnswerView
 from tui.widgets.key_footer import KeyFooter
 from tui.widgets.typed_answer import TypedAnswer
+from tui.widgets.title_bar import TitleBar
+from tui.screens import screen_css
 
 TICK_SECONDS = 0.5
 
@@ -41,6 +43,9 @@ def build_plan(app, minutes: float, drills: int) -> MockPlan:
 
 class MockScreen(Screen):
     """One mock interview, then its report (escape goes home)."""
+
+    DEFAULT_CSS = screen_css("drills.tcss")
+    SCOPED_CSS = False
 
     BINDINGS = [
         Binding("space", "reveal", "Show"),
@@ -70,7 +75,7 @@ class MockScreen(Screen):
         return self.started_at + timedelta(seconds=self.plan.budget_seconds)
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(id="mock-clock", classes="summary")
         with VerticalScroll(id="mock-scroll"):
             yield Static(id="mock-question", classes="question")

@@ -19,22 +19,27 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from tui import store
 from tui.cards import Card
-from tui.render import display_path
+from tui.cell_text import display_path
 from tui.session import Session
 from tui.widgets.key_footer import KeyFooter
 from tui.widgets.own_answer import OwnAnswer
 from tui.widgets.rating_bar import RATING_NAMES, RatingBar
 from tui.widgets.typed_answer import TypedAnswer
+from tui.widgets.title_bar import TitleBar
+from tui.screens import screen_css
 
 STATE_NAMES = {None: "new", 1: "learning", 2: "review", 3: "relearning"}
 
 
 class ReviewScreen(Screen):
     """One study session. Every rating is committed to the store before the next card is shown."""
+
+    DEFAULT_CSS = screen_css("review.tcss")
+    SCOPED_CSS = False
 
     BINDINGS = [
         Binding("space", "reveal", "Show"),
@@ -69,7 +74,7 @@ class ReviewScreen(Screen):
         self._drill_ahead: str | None = None  # D pressed once with no drill of the topic due: this task, ahead
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(id="review-status", classes="summary")
         with VerticalScroll(id="card-scroll"):
             yield Static(id="question", classes="question", markup=False)

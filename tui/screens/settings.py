@@ -14,6 +14,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from tui.scheduling import StudyOptions
 from tui.widgets.key_footer import KeyFooter
+from tui.screens import screen_css
 
 
 def parse_settings(until: str, retention: str, new_per_day: str, base: StudyOptions) -> StudyOptions | str:
@@ -43,6 +44,9 @@ def parse_settings(until: str, retention: str, new_per_day: str, base: StudyOpti
 
 class SettingsScreen(ModalScreen[StudyOptions | None]):
     """Edit the study options; enter saves (dismisses with the new options), escape cancels (None)."""
+
+    DEFAULT_CSS = screen_css("dialogs.tcss")
+    SCOPED_CSS = False
 
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
 

@@ -13,8 +13,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tui.cards import Card
-from tui.render import display_path
+from tui.cell_text import display_path
 from tui.widgets.key_footer import KeyFooter
+from tui.screens import screen_css
 
 CONTEXT_BEFORE = 2
 MAX_LINES = 60
@@ -37,6 +38,9 @@ def source_excerpt(card: Card) -> tuple[str, int] | None:
 
 class SourceScreen(ModalScreen[None]):
     """Where this card is written: path:line, then the source text with the heading line highlighted."""
+
+    DEFAULT_CSS = screen_css("dialogs.tcss")
+    SCOPED_CSS = False
 
     BINDINGS = [Binding("escape,e,q", "close", "Close")]
 

@@ -9,15 +9,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from tui import drills, store, store_drills
 from tui.drill_stats import FASTER, SLOWER, TaskDrillStats, drill_task_stats, sparkline
-from tui.render import percent, truncate_cells
-from tui.stats import review_heatmap
+from tui.cell_text import percent, truncate_cells
+from tui.study_calendar import review_heatmap
 from tui.widgets.bars import BarChart
 from tui.widgets.heatmap import LABEL_WIDTH, HeatmapView
 from tui.widgets.key_footer import KeyFooter
+from tui.widgets.title_bar import TitleBar
+from tui.screens import screen_css
 
 HISTORY_DAYS = 30
 FORECAST_DAYS = 30
@@ -35,18 +37,8 @@ def heatmap_weeks(width: int) -> int:
 class StatsScreen(Screen):
     """Numbers computed by tui.stats and tui.drill_stats from the review and drill logs when the screen opens."""
 
-    DEFAULT_CSS = """
-    StatsScreen #stats-charts {
-        height: auto;
-    }
-    StatsScreen #stats-bars {
-        height: auto;
-        width: 1fr;
-    }
-    StatsScreen #forecast {
-        margin: 0;
-    }
-    """
+    DEFAULT_CSS = screen_css("stats.tcss")
+    SCOPED_CSS = False
 
     BINDINGS = [Binding("escape,q,s", "back", "Home"), Binding("r", "reload", "Refresh")]
 
@@ -56,7 +48,7 @@ class StatsScreen(Screen):
         self._width = 0  # the screen width the numbers were last laid out for
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with VerticalScroll(id="stats-scroll"):
             yield Static(id="stats-summary", classes="stats-block")
             with Horizontal(id="stats-charts"):
@@ -79,7 +71,8 @@ class StatsScreen(Screen):
 
     def action_reload(self) -> None:
         """Recompute every number from the store."""
-        from tui.stats import due_forecast, per_topic, reviews_per_day, study_days, true_retention
+        from tui.stats import due_forecast, per_topic, reviews_per_day, true_retention
+        from tui.study_calendar import study_days
 
         app = self.app
         self._width = app.size.width

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from textual.containers import Vertical
 
-from tui.render import prepare_markdown
-
 
 class AnswerView(Vertical):
     """Shows Markdown; the Markdown widget is only imported and mounted the first time something is shown."""
@@ -29,6 +27,8 @@ class AnswerView(Vertical):
         """Render this Markdown (it is prepared with tui.render.prepare_markdown first)."""
         from textual.widgets import Markdown
 
+        from tui.render import prepare_markdown
+
         self.source = markdown
         prepared = prepare_markdown(markdown)
         if self._markdown is None:
@@ -40,4 +40,6 @@ class AnswerView(Vertical):
     @property
     def text(self) -> str:
         """The Markdown as rendered (after math and CJK preparation)."""
+        from tui.render import prepare_markdown  # with the Markdown widget: on the first answer, not the question
+
         return prepare_markdown(self.source)

@@ -1,4 +1,4 @@
-"""HeatmapView: a calendar of reviews per day (tui.stats.Heatmap) as a grid of shaded cells, Anki-add-on style.
+"""HeatmapView: a calendar of reviews per day (tui.study_calendar.Heatmap) as a grid of shaded cells, Anki-add-on style.
 
 One column per week (oldest left), one row per weekday (Monday on top), months named above the week holding their
 first day, and a legend of what each shade stands for.
@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from tui.stats import Heatmap
+from tui.study_calendar import Heatmap
 
 CELL = "■"
 SHADES = ("grey35", "#0e4429", "#006d32", "#26a641", "#39d353")  # level 0 (no review) .. 4 (the busiest days)

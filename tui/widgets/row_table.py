@@ -3,15 +3,17 @@
 The home screen's table is on screen at every start; Textual's DataTable measures and renders each cell through
 Rich's layout machinery, which cost about 0.1 s at 100x30 with seven decks, most of the home screen's start-up
 beyond a bare Textual app. This widget draws only the visible lines, each from its cells' Text (fixed column widths,
-truncated with an ellipsis, left or right aligned), and caches them. It keeps the part of DataTable's interface the
-screens and tests use: add_column, add_row, clear, get_row, row_count, cursor_row, move_cursor, and a RowSelected
-message (enter, or a click on the highlighted row).
+truncated with an ellipsis, left or right aligned, in each cell's own style), and caches them. It keeps the part of
+DataTable's interface the screens and tests use: add_column, add_row (and add_rows, all at once), clear, get_row,
+row_count, cursor_row, move_cursor, and a RowSelected message (enter, or a click on the highlighted row).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -26,8 +28,7 @@ from textual.strip import Strip
 CELL_PADDING = 1
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(NamedTuple):
     """One column: its header label, width in cells (without padding) and key."""
 
     label: str
@@ -95,6 +96,7 @@ class RowTable(ScrollView, can_focus=True):
         self._rows: list[tuple[str, tuple[Text, ...]]] = []
         self._index: dict[str, int] = {}
         self._lines: dict[tuple[int, bool, int], Strip] = {}
+        self._styles: dict[bool, tuple[Style, Style, Style, Style]] = {}
 
     # --- content ------------------------------------------------------------------------------------------------
 
@@ -118,10 +120,15 @@ class RowTable(ScrollView, can_focus=True):
 
     def add_row(self, *cells: Text | str, key: str) -> None:
         """Append a row; `key` identifies it for get_row and RowSelected."""
-        if key in self._index:
-            raise ValueError(f"a row with key {key!r} is already in the table")
-        self._index[key] = len(self._rows)
-        self._rows.append((key, tuple(cell if isinstance(cell, Text) else Text(str(cell)) for cell in cells)))
+        self.add_rows([(key, cells)])
+
+    def add_rows(self, rows: Iterable[tuple[str, Sequence[Text | str]]]) -> None:
+        """Append (key, cells) rows, as add_row does one by one, with one redraw for them all."""
+        for key, cells in rows:
+            if key in self._index:
+                raise ValueError(f"a row with key {key!r} is already in the table")
+            self._index[key] = len(self._rows)
+            self._rows.append((key, tuple(cell if isinstance(cell, Text) else Text(str(cell)) for cell in cells)))
         self._changed()
 
     def get_row(self, key: str) -> list[Text]:
@@ -143,8 +150,7 @@ class RowTable(ScrollView, can_focus=True):
 
     def _changed(self) -> None:
         self._lines.clear()
-        width = sum(column.width + 2 * CELL_PADDING for column in self.columns)
-        self.virtual_size = Size(width, len(self._rows) + 1)
+        self.virtual_size = Size(self._columns_width(), len(self._rows) + 1)
         if self._rows and self.cursor_row >= len(self._rows):
             self.cursor_row = len(self._rows) - 1
         self.refresh()
@@ -231,18 +237,18 @@ class RowTable(ScrollView, can_focus=True):
         cached = self._lines.get(key)
         if cached is not None:
             return cached
-        base = self.rich_style
+        base, header, odd, cursor = self._line_styles()
         if row < 0:
-            style = base + self.get_component_rich_style("row-table--header")
+            style = base + header
             cells = tuple(Text(column.label) for column in self.columns)
         else:
             style = base
             if row % 2:
-                style += self.get_component_rich_style("row-table--odd-row")
+                style += odd
             if row == self.cursor_row:
-                style += self.get_component_rich_style("row-table--cursor")
+                style += cursor
             cells = self._rows[row][1]
-        strip = Strip(self._segments(cells, style))
+        strip = Strip(self._segments(cells, style), self._columns_width())
         x = round(self.scroll_offset.x)
         if x:  # the columns are wider than the screen and the table is scrolled sideways
             strip = strip.crop(x, x + width)
@@ -251,17 +257,66 @@ class RowTable(ScrollView, can_focus=True):
         self._lines[key] = strip
         return strip
 
+    def _line_styles(self) -> tuple[Style, Style, Style, Style]:
+        """(the widget's, the header's, an odd row's, the cursor's) styles, looked up once per focus state."""
+        key = self.has_focus
+        styles = self._styles.get(key)
+        if styles is None:
+            styles = self._styles[key] = (
+                self.rich_style, self.get_component_rich_style("row-table--header"),
+                self.get_component_rich_style("row-table--odd-row"), self.get_component_rich_style("row-table--cursor"),
+            )
+        return styles
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles.clear()
+        self._lines.clear()
+
+    def _columns_width(self) -> int:
+        return sum(column.width + 2 * CELL_PADDING for column in self.columns)
+
     def _segments(self, cells: tuple[Text, ...], style: Style) -> list[Segment]:
         console = self.app.console
         pad = " " * CELL_PADDING
-        segments: list[Segment] = []
+        pieces: list[tuple[str, Style]] = []
         for column, cell in zip(self.columns, cells):
-            text = cell.copy()
-            text.no_wrap = True
-            text.truncate(column.width, overflow="ellipsis", pad=False)
-            text.align(cell.justify if cell.justify in ("left", "right", "center") else "left", column.width)
-            segments.append(Segment(pad, style))
-            segments.extend(Segment(s.text, style + s.style if s.style else style)
-                            for s in text.render(console) if s.text)
-            segments.append(Segment(pad, style))
+            pieces.append((pad, style))
+            if not cell.spans:  # one style for the whole cell (every cell of the home table): no Rich layout
+                cell_style = console.get_style(cell.style, default=Style.null()) if cell.style else None
+                pieces.append((_fit(cell.plain, column.width, cell.justify),
+                               style + cell_style if cell_style else style))
+            else:
+                text = cell.copy()
+                text.no_wrap = True
+                text.truncate(column.width, overflow="ellipsis", pad=False)
+                text.align(cell.justify if cell.justify in ("left", "right", "center") else "left", column.width)
+                pieces.extend((s.text, style + s.style if s.style else style) for s in text.render(console) if s.text)
+            pieces.append((pad, style))
+        # Neighbours of one style become one segment: fewer for the compositor to cut and the terminal to read
+        # (a plain row is one segment instead of three per cell).
+        segments: list[Segment] = []
+        for text, piece_style in pieces:
+            if segments and segments[-1].style == piece_style:
+                segments[-1] = Segment(segments[-1].text + text, piece_style)
+            else:
+                segments.append(Segment(text, piece_style))
         return segments
+
+
+def _fit(plain: str, width: int, justify: str | None) -> str:
+    """`plain` in exactly `width` cells: cut with an ellipsis when longer, padded as `justify` says (as Rich's
+    Text.truncate(overflow="ellipsis") and Text.align do)."""
+    length = cell_len(plain)
+    if length > width:
+        plain = set_cell_size(plain, width - 1) + "…"
+        length = cell_len(plain)
+    excess = width - length
+    if excess <= 0:
+        return plain
+    if justify == "right":
+        return " " * excess + plain
+    if justify == "center":
+        left = excess // 2
+        return " " * left + plain + " " * (excess - left)
+    return plain + " " * excess
