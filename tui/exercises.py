@@ -36,8 +36,8 @@ def exercise_totals() -> dict[int, int]:
         if not match:
             continue
         try:
-            lines = (folder / "topic.toml").read_text(encoding="utf-8").splitlines()
+            lines = (folder / "topic.toml").read_bytes().splitlines()
         except OSError:
             continue
-        totals[int(match.group(1))] = sum(1 for line in lines if line.strip() == "[[task]]")
+        totals[int(match.group(1))] = sum(1 for line in lines if line.strip() == b"[[task]]")
     return totals

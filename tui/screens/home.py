@@ -6,7 +6,7 @@ A repeat question is listed under its deck as "→ 17 …" without counts of its
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import datetime
 
 from rich.text import Text
@@ -29,8 +29,7 @@ from tui.widgets.title_bar import TitleBar
 FIXED_COLUMNS_WIDTH = 58  # every column but the question, with cell padding
 
 
-@dataclass(frozen=True)
-class HomeRow:
+class HomeRow(NamedTuple):
     """One line of the home table: a deck (number None) or one of its topics."""
 
     key: str
