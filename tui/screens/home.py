@@ -19,7 +19,7 @@ from textual.widgets import Static
 
 from tui import store
 from tui.cards import Deck
-from tui.cell_text import percent, truncate_cells
+from tui.cell_text import percent
 from tui.scheduling import card_counts
 from tui.stats import per_topic, study_streak, true_retention
 from tui.widgets.key_footer import KeyFooter
@@ -291,7 +291,7 @@ def _table_row(row: HomeRow) -> tuple[str, tuple[Text, ...]]:
         Text(count(row.due), style=("bold red" if row.due else style), justify="right"),
         Text(count(row.learned), style=style, justify="right"),
         Text("" if row.repeat_of is not None else percent(row.retention), style=style, justify="right"),
-        Text(truncate_cells(row.exercise, 14), style=_exercise_style(row.exercise)),
+        Text(row.exercise, style=_exercise_style(row.exercise)),  # cut to its column by RowTable, like the label
     )
 
 
