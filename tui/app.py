@@ -66,6 +66,7 @@ class QuizApp(App[None]):
         self.typed_mode = False
         self.bench_exit = os.environ.get(BENCH_EXIT_ENV, "")
         self.mock_at_start: tuple[float, int] | None = None  # `quiz mock`: (minutes, drills) to open at once
+        self._store_error: str | None = None  # why the store could not be used (get_default_screen)
 
     # --- data -------------------------------------------------------------------------------------------------------
 
@@ -157,8 +158,6 @@ class QuizApp(App[None]):
         from tui.screens.home import HomeScreen
 
         return HomeScreen()
-
-    _store_error: str | None = None
 
     def on_mount(self) -> None:
         if self._store_error is not None:

@@ -71,10 +71,6 @@ class Verdict:
         return f"exercise {self.topic}: {self.passed} of {self.total} tasks passed"
 
 
-
-
-
-
 def grade_argv(command: Sequence[str], topic: int, json_path: Path) -> list[str]:
     """The command line that grades exercise `topic` and writes its JSON report to `json_path`."""
     return [*command, "exercise", str(topic), "--json", str(json_path)]

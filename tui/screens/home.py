@@ -6,8 +6,8 @@ A repeat question is listed under its deck as "→ 17 …" without counts of its
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import NamedTuple
 from datetime import datetime
+from typing import NamedTuple
 
 from rich.text import Text
 from textual import on
