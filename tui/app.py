@@ -181,9 +181,7 @@ class QuizApp(App[None]):
             self.start_mock(*self.mock_at_start)
         else:
             self.start_review()
-        refresh_if_stale = getattr(self.screen, "refresh_if_stale", None)
-        if refresh_if_stale is not None:  # nothing to open after all: the home screen is what is shown
-            refresh_if_stale()
+        self.screen_stack[0].refresh_if_stale()  # the home screen: built now if nothing was opened over it
 
     def push_screen(self, screen, *args, **kwargs):
         """Textual's push_screen, with CJK line breaking in place first (the home screen, shown before any other,
